@@ -1,0 +1,60 @@
+# Lull — `make run` builds and opens the app; `make test` runs every test as CI does.
+SHELL := bash
+GO_TAGS_LINUX := webkit2_41
+BIN := build/bin
+GOBIN := $(shell go env GOPATH)/bin
+export PATH := $(GOBIN):$(PATH)
+
+.PHONY: run build build-dev frontend deps deps-test test test-go test-frontend test-e2e test-desktop \
+        windows screenshot bench clean
+
+run: deps build ## install what is missing, build, open the window
+	./$(BIN)/lull $(ARGS)
+
+deps:
+	@scripts/deps.sh
+
+deps-test:
+	@scripts/deps.sh --test
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+e2e/node_modules/.installed: e2e/package.json e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund
+	touch $@
+
+frontend: frontend/node_modules/.installed
+	cd frontend && npm run build
+
+build: frontend ## the production binary: build/bin/lull
+	go build -tags desktop,production,$(GO_TAGS_LINUX) -trimpath -ldflags "-w -s" -o $(BIN)/lull .
+
+build-dev: frontend ## the dev binary the browser tests drive: build/bin/lull-dev
+	go build -tags dev,$(GO_TAGS_LINUX) -o $(BIN)/lull-dev .
+
+windows: frontend ## cross-compile the Windows binary (no cgo)
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 go build -tags desktop,production -ldflags "-w -s -H windowsgui" -o $(BIN)/lull.exe .
+
+test: deps-test e2e/node_modules/.installed build build-dev ## everything, as CI runs it
+	go vet ./...
+	$(MAKE) test-go test-frontend windows test-e2e test-desktop
+
+test-go:
+	go test -race -count=1 ./...
+
+test-frontend: frontend/node_modules/.installed
+	cd frontend && npm run check && npm test
+
+test-e2e: e2e/node_modules/.installed
+	cd e2e && LULL_DEV_BIN=../$(BIN)/lull-dev npm test
+
+test-desktop: ## the production binary under Xvfb + D-Bus: screenshot must not be blank
+	scripts/screenshot.sh $(BIN)/lull /tmp/lull-test-shot.png
+
+screenshot: deps-test build ## docs/screenshot.png of the sample workspace
+	scripts/screenshot.sh $(BIN)/lull docs/screenshot.png
+
+clean:
+	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html

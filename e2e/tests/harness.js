@@ -1,0 +1,128 @@
+// harness.js starts the dev-tagged Lull binary under Xvfb with its own D-Bus
+// session and drives its frontend in Debian's Chromium through playwright-core.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, '..', '..');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const devBin = path.resolve(here, '..', process.env.LULL_DEV_BIN || '../build/bin/lull-dev');
+
+/** requireTools fails in CI, and skips locally with a hint, when a real part is missing. */
+export function requireTools(t) {
+  const missing = [];
+  if (!existsSync(chromiumPath)) missing.push(`chromium (${chromiumPath})`);
+  if (!existsSync(devBin)) missing.push(`dev binary (${devBin}; run make build-dev)`);
+  for (const tool of ['xvfb-run', 'dbus-run-session']) {
+    if (!which(tool)) missing.push(tool);
+  }
+  if (missing.length === 0) return true;
+  const msg = `missing ${missing.join(', ')}: run make deps-test`;
+  if (process.env.CI) throw new Error(msg);
+  t.skip(msg);
+  return false;
+}
+
+function which(cmd) {
+  return (process.env.PATH || '').split(':').some((d) => existsSync(path.join(d, cmd)));
+}
+
+export function tempDir() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lull-e2e-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function waitForPort(port, proc, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`lull-dev exited with ${proc.exitCode}`);
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`lull-dev did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+/**
+ * startApp runs lull-dev in its own process group on dataDir and returns
+ * {url, stop}. extraArgs go after the Wails dev flags.
+ */
+export async function startApp(dataDir, { args = ['--demo'], env = {} } = {}) {
+  const port = await freePort();
+  const logs = [];
+  const proc = spawn('xvfb-run', ['-a', '-s', '-screen 0 1280x800x24', 'dbus-run-session', '--',
+    devBin, '-devserver', `127.0.0.1:${port}`, '-assetdir', path.join(repo, 'frontend', 'dist'),
+    '--data', path.join(dataDir, 'data'), '--config', path.join(dataDir, 'config.toml'), ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LULL_DEMO_INTERVAL: '1h', ...env },
+  });
+  proc.stdout.on('data', (d) => logs.push(d.toString()));
+  proc.stderr.on('data', (d) => logs.push(d.toString()));
+  try {
+    await waitForPort(port, proc);
+  } catch (err) {
+    killGroup(proc);
+    throw new Error(`${err.message}\n${logs.join('')}`);
+  }
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    logs,
+    stop: async () => {
+      // SIGTERM lets Lull close its store cleanly; the whole group goes.
+      killGroup(proc, 'SIGTERM');
+      const exited = await Promise.race([
+        new Promise((r) => proc.once('exit', () => r(true))),
+        new Promise((r) => setTimeout(() => r(false), 10000)),
+      ]);
+      if (!exited) killGroup(proc, 'SIGKILL');
+    },
+  };
+}
+
+function killGroup(proc, sig = 'SIGKILL') {
+  try { process.kill(-proc.pid, sig); } catch { /* already gone */ }
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/**
+ * openPage loads the app and waits for the bound services. Page errors fail
+ * the test, except the dev overlay's known null-nodes error from /wails/ipc.js.
+ */
+export async function openPage(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 780 } });
+  const errors = [];
+  page.on('pageerror', (err) => {
+    if (String(err.stack || '').includes('/wails/ipc.js')) return;
+    errors.push(err);
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => window.go?.app?.Inbox?.List && window.go?.app?.Workspace?.Status, null, { timeout: 20000 });
+  return { page, errors };
+}

@@ -1,0 +1,140 @@
+// The sample workspace in Chromium against the real Go backend: it lists
+// items, the keyboard triages them, and triage survives a restart.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, openPage, requireTools, startApp, tempDir } from './harness.js';
+
+let browser;
+before(async () => { browser = await launchBrowser().catch(() => null); });
+after(async () => { await browser?.close(); });
+
+const rows = '[data-testid="row"]';
+
+async function selectedId(page) {
+  return page.getAttribute(`${rows}[aria-selected="true"]`, 'data-id');
+}
+
+async function inboxIds(page) {
+  return page.evaluate(async () => {
+    const p = await window.go.app.Inbox.List({ state: 'inbox', offset: 0, limit: 500 });
+    return p.items.map((i) => i.id);
+  });
+}
+
+test('sample workspace: j j e marks the third item done, and it stays done after restart', async (t) => {
+  if (!requireTools(t)) return;
+  assert.ok(browser, 'chromium did not start');
+  const tmp = tempDir();
+  t.after(tmp.remove);
+
+  let app = await startApp(tmp.dir);
+  try {
+    const { page, errors } = await openPage(browser, app.url);
+    await page.waitForSelector(rows, { timeout: 30000 });
+    // The sample workspace backfills hundreds of real emails plus Slack and GitHub items.
+    await page.waitForFunction(async () => {
+      const c = await window.go.app.Inbox.Counts();
+      return c.inbox >= 300;
+    }, null, { timeout: 60000 });
+    const sources = await page.evaluate(async () => {
+      const p = await window.go.app.Inbox.List({ state: 'inbox', offset: 0, limit: 500 });
+      return [...new Set(p.items.map((i) => i.source))].sort();
+    });
+    assert.deepEqual(sources, ['email', 'github', 'slack']);
+
+    const visible = await page.$$eval(rows, (els) => els.map((e) => e.getAttribute('data-id')));
+    assert.ok(visible.length >= 8, `only ${visible.length} rows painted`);
+    assert.ok(visible.length < 200, `${visible.length} rows in the DOM: the list is not virtualized`);
+
+    const first = await selectedId(page);
+    assert.equal(first, visible[0], 'the newest item starts selected');
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    const target = await selectedId(page);
+    assert.equal(target, visible[2], 'j j selects the third row');
+
+    const before = await page.evaluate(() => window.go.app.Inbox.Counts());
+    await page.keyboard.press('e');
+    await page.waitForFunction((id) => !document.querySelector(`[data-testid="row"][data-id="${CSS.escape(id)}"]`), target, { timeout: 5000 });
+    const afterCounts = await page.evaluate(() => window.go.app.Inbox.Counts());
+    assert.equal(afterCounts.done, before.done + 1);
+    assert.equal(afterCounts.inbox, before.inbox - 1);
+    assert.equal(await selectedId(page), visible[3], 'selection moves to the next item');
+    assert.ok(!(await inboxIds(page)).includes(target));
+
+    // Undo brings it back; done again for the restart check.
+    await page.keyboard.press('u');
+    await page.waitForSelector(`${rows}[data-id="${target}"]`, { timeout: 5000 });
+    await page.click(`${rows}[data-id="${target}"]`);
+    await page.keyboard.press('e');
+    await page.waitForFunction((id) => !document.querySelector(`[data-testid="row"][data-id="${CSS.escape(id)}"]`), target, { timeout: 5000 });
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await app.stop();
+  }
+
+  app = await startApp(tmp.dir);
+  try {
+    const { page, errors } = await openPage(browser, app.url);
+    await page.waitForSelector(rows, { timeout: 30000 });
+    const item = await page.evaluate((id) => window.go.app.Inbox.Get(id), target);
+    assert.equal(item.triage.state, 'done');
+    assert.ok(!(await inboxIds(page)).includes(target), 'done item came back to the inbox after restart');
+    const doneIds = await page.evaluate(async () => {
+      const p = await window.go.app.Inbox.List({ state: 'done', offset: 0, limit: 50 });
+      return p.items.map((i) => i.id);
+    });
+    assert.deepEqual(doneIds, [target]);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await app.stop();
+  }
+});
+
+test('first run offers an account or the sample workspace; s opens the sample', async (t) => {
+  if (!requireTools(t)) return;
+  assert.ok(browser, 'chromium did not start');
+  const tmp = tempDir();
+  t.after(tmp.remove);
+  const app = await startApp(tmp.dir, { args: [] });
+  try {
+    const { page, errors } = await openPage(browser, app.url);
+    await page.getByRole('button', { name: /Add an account/ }).waitFor({ timeout: 20000 });
+    await page.getByRole('button', { name: /Explore the sample workspace/ }).waitFor();
+    assert.equal((await page.evaluate(() => window.go.app.Workspace.Status())).mode, 'empty');
+    await page.keyboard.press('s');
+    await page.waitForSelector(rows, { timeout: 60000 });
+    const st = await page.evaluate(() => window.go.app.Workspace.Status());
+    assert.equal(st.mode, 'demo');
+    assert.ok(st.dataDir.endsWith('data-demo'), `sample data in ${st.dataDir}`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await app.stop();
+  }
+});
+
+test('new sample items keep arriving and the list shows them without a reload', async (t) => {
+  if (!requireTools(t)) return;
+  assert.ok(browser, 'chromium did not start');
+  const tmp = tempDir();
+  t.after(tmp.remove);
+  const app = await startApp(tmp.dir, { env: { LULL_DEMO_INTERVAL: '400ms' } });
+  try {
+    const { page, errors } = await openPage(browser, app.url);
+    await page.waitForSelector(rows, { timeout: 30000 });
+    await page.waitForFunction(async () => (await window.go.app.Workspace.Status()).accounts.some((a) => a.state === 'idle'), null, { timeout: 60000 });
+    const top = await page.getAttribute(`${rows} >> nth=0`, 'data-id');
+    // A live item is newer than everything else, so it lands on top.
+    await page.waitForFunction((old) => {
+      const first = document.querySelector('[data-testid="row"]');
+      return first && first.getAttribute('data-id') !== old;
+    }, top, { timeout: 15000 });
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await app.stop();
+  }
+});
