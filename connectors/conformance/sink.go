@@ -1,0 +1,196 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/lullhq/lull/app/inbox"
+	"github.com/lullhq/lull/connectors"
+)
+
+// MemorySink is an in-memory connectors.Sink that behaves like the store:
+// a batch's upserts, removals and cursor commit together or not at all, an
+// invalid item rejects its whole batch, a re-upsert replaces the connector's
+// fields but keeps the user's Triage, and Apply refuses to commit once its
+// context has ended. It also records every committed batch and progress
+// report, and counts upserts of ids already present, for tests to inspect.
+// It is safe for concurrent use.
+type MemorySink struct {
+	mu        sync.Mutex
+	items     map[inbox.ID]inbox.Item
+	cursor    []byte
+	batches   []connectors.Batch
+	progress  []connectors.Progress
+	reupserts int
+	failNext  error
+}
+
+var _ connectors.Sink = (*MemorySink)(nil)
+
+// NewMemorySink returns an empty sink with no cursor.
+func NewMemorySink() *MemorySink {
+	return &MemorySink{items: map[inbox.ID]inbox.Item{}}
+}
+
+// Cursor returns a copy of the cursor committed with the last batch that
+// carried one, or nil.
+func (s *MemorySink) Cursor(ctx context.Context) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.cursor), nil
+}
+
+// Apply commits b atomically.
+func (s *MemorySink) Apply(ctx context.Context, b connectors.Batch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i := range b.Upserts {
+		if err := b.Upserts[i].Validate(); err != nil {
+			return fmt.Errorf("conformance: batch rejected: %w", err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.failNext; err != nil {
+		s.failNext = nil
+		return err
+	}
+	for _, it := range b.Upserts {
+		it = cloneItem(it)
+		if old, ok := s.items[it.ID]; ok {
+			s.reupserts++
+			it.Triage = old.Triage
+		}
+		s.items[it.ID] = it
+	}
+	for _, id := range b.Removes {
+		delete(s.items, id)
+	}
+	if b.Cursor != nil {
+		s.cursor = bytes.Clone(b.Cursor)
+	}
+	s.batches = append(s.batches, cloneBatch(b))
+	return nil
+}
+
+// Progress records p.
+func (s *MemorySink) Progress(p connectors.Progress) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.progress = append(s.progress, p)
+}
+
+// SetCursor replaces the committed cursor; nil makes the next Sync start
+// over, as a user's "resync" would.
+func (s *MemorySink) SetCursor(c []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cursor = bytes.Clone(c)
+}
+
+// FailNextApply makes the next Apply return err without committing anything,
+// as a full disk or a failed transaction would.
+func (s *MemorySink) FailNextApply(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext = err
+}
+
+// Len returns the number of items held.
+func (s *MemorySink) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.items)
+}
+
+// Item returns the item with id, if held.
+func (s *MemorySink) Item(id inbox.ID) (inbox.Item, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, ok := s.items[id]
+	return cloneItem(it), ok
+}
+
+// Items returns copies of the items held, sorted by ID.
+func (s *MemorySink) Items() []inbox.Item {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]inbox.Item, 0, len(s.items))
+	for _, it := range s.items {
+		out = append(out, cloneItem(it))
+	}
+	slices.SortFunc(out, func(a, b inbox.Item) int { return cmpID(a.ID, b.ID) })
+	return out
+}
+
+// IDs returns the ids held, sorted.
+func (s *MemorySink) IDs() []inbox.ID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]inbox.ID, 0, len(s.items))
+	for id := range s.items {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Batches returns copies of the committed batches, oldest first.
+func (s *MemorySink) Batches() []connectors.Batch {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]connectors.Batch, len(s.batches))
+	for i, b := range s.batches {
+		out[i] = cloneBatch(b)
+	}
+	return out
+}
+
+// Reupserts returns how many upserts replaced an item already held.
+func (s *MemorySink) Reupserts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reupserts
+}
+
+// ProgressReports returns the progress reports received, oldest first.
+func (s *MemorySink) ProgressReports() []connectors.Progress {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.progress)
+}
+
+func cmpID(a, b inbox.ID) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cloneItem(it inbox.Item) inbox.Item {
+	it.To = slices.Clone(it.To)
+	it.Signals = slices.Clone(it.Signals)
+	it.Attachments = slices.Clone(it.Attachments)
+	return it
+}
+
+func cloneBatch(b connectors.Batch) connectors.Batch {
+	ups := make([]inbox.Item, len(b.Upserts))
+	for i, it := range b.Upserts {
+		ups[i] = cloneItem(it)
+	}
+	b.Upserts = ups
+	b.Removes = slices.Clone(b.Removes)
+	b.Cursor = bytes.Clone(b.Cursor)
+	return b
+}

@@ -1,0 +1,214 @@
+package mailparse
+
+import (
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/emersion/go-message"
+
+	"github.com/lullhq/lull/app/inbox"
+)
+
+// walker collects text and attachments from a MIME tree.
+type walker struct {
+	*parser
+	truncated bool // the body was cut at MaxBody, so a missing end is expected
+	cutShort  bool // a part ended without its boundary; the multipart's end error follows from it
+	parts     int
+
+	plain       []string
+	html        string
+	attachments []inbox.Attachment
+	// broken is set when a multipart could not be read at all, so the
+	// caller may fall back to the raw body.
+	broken bool
+}
+
+// walk visits e, a part at the given path ("1", "1.2", ...).
+func (w *walker) walk(e *message.Entity, depth int, path string) {
+	mediaType, params, err := e.Header.ContentType()
+	if err != nil && e.Header.Get("Content-Type") != "" {
+		w.problem("part %s: content type %q: %v", path, clip(toUTF8([]byte(e.Header.Get("Content-Type"))), 60), err)
+	}
+	mediaType = strings.ToLower(mediaType)
+	if mediaType == "" {
+		mediaType = "text/plain" // RFC 2045 section 5.2
+	}
+	if strings.HasPrefix(mediaType, "multipart/") {
+		if params["boundary"] == "" {
+			w.problem("part %s: %s without a boundary: read as text", path, mediaType)
+			w.leaf(e, "text/plain", path)
+			return
+		}
+		if depth >= w.limits.MaxDepth {
+			w.problem("part %s: multipart nested deeper than %d: skipped", path, w.limits.MaxDepth)
+			return
+		}
+		w.multipart(e, depth, path)
+		return
+	}
+	w.leaf(e, mediaType, path)
+}
+
+func (w *walker) multipart(e *message.Entity, depth int, path string) {
+	mr := e.MultipartReader()
+	for i := 1; ; i++ {
+		child, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		childPath := fmt.Sprintf("%s.%d", path, i)
+		if child == nil {
+			if i == 1 {
+				w.broken = true
+			}
+			if !w.truncated && !w.cutShort {
+				w.problem("part %s: failed to read multipart: %v", path, err)
+			}
+			return
+		}
+		if err != nil {
+			// Unknown charset or transfer encoding: the part is still
+			// readable, undecoded.
+			w.problem("part %s: %s", childPath, entityProblem(child.Header, err))
+		}
+		w.parts++
+		if w.parts > w.limits.MaxParts {
+			w.problem("more than %d MIME parts: the rest were skipped", w.limits.MaxParts)
+			return
+		}
+		w.walk(child, depth+1, childPath)
+	}
+}
+
+// entityProblem describes the error message.New returns for a readable
+// entity: its charset or transfer encoding is unknown.
+func entityProblem(h message.Header, err error) string {
+	switch {
+	case message.IsUnknownCharset(err):
+		_, params, _ := h.ContentType()
+		return fmt.Sprintf("unknown charset %q: body left unconverted", params["charset"])
+	case message.IsUnknownEncoding(err):
+		return fmt.Sprintf("unknown transfer encoding %q: body left encoded", h.Get("Content-Transfer-Encoding"))
+	}
+	return err.Error()
+}
+
+// signatureTypes are detached signatures: neither body nor something the
+// user thinks of as an attachment.
+var signatureTypes = map[string]bool{
+	"application/pgp-signature":     true,
+	"application/pkcs7-signature":   true,
+	"application/x-pkcs7-signature": true,
+}
+
+// leaf reads a non-multipart part as body text or an attachment.
+func (w *walker) leaf(e *message.Entity, mediaType, path string) {
+	data, err := io.ReadAll(e.Body)
+	// What was decoded before an error is kept.
+	switch {
+	case err == nil:
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		w.cutShort = true
+		if !w.truncated {
+			w.problem("part %s: body cut short (missing end boundary?): %v", path, err)
+		}
+	default:
+		enc := strings.ToLower(strings.TrimSpace(e.Header.Get("Content-Transfer-Encoding")))
+		if enc == "" {
+			enc = "7bit"
+		}
+		w.problem("part %s: failed to decode %s body: %v", path, enc, err)
+	}
+	if signatureTypes[mediaType] {
+		return
+	}
+	disposition, _, _ := e.Header.ContentDisposition()
+	disposition = strings.ToLower(disposition)
+	name := w.filename(e, path)
+
+	switch {
+	case disposition == "attachment":
+	case mediaType == "text/plain":
+		w.plain = append(w.plain, toUTF8(data))
+		return
+	case mediaType == "text/html":
+		if w.html == "" {
+			w.html = toUTF8(data)
+			return
+		}
+	}
+	if name == "" {
+		name = mediaType
+		if mediaType == "message/rfc822" {
+			name = "message.eml"
+		}
+	}
+	w.attachments = append(w.attachments, inbox.Attachment{Name: name, Size: int64(len(data))})
+}
+
+// filename is the part's file name from Content-Disposition or the older
+// Content-Type name parameter, RFC 2047 words decoded.
+func (w *walker) filename(e *message.Entity, path string) string {
+	_, params, _ := e.Header.ContentDisposition()
+	name := params["filename"]
+	if name == "" {
+		_, params, _ = e.Header.ContentType()
+		name = params["name"]
+	}
+	if strings.Contains(name, "=?") {
+		if dec, err := decodeWords(name); err == nil {
+			name = dec
+		} else {
+			w.problem("part %s: file name %q: %v", path, clip(toUTF8([]byte(name)), 60), err)
+		}
+	}
+	return collapseSpace(toUTF8([]byte(name)))
+}
+
+// normaliseText turns CRLF into LF, trims trailing blanks from each line and
+// blank lines from both ends.
+func normaliseText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "-- " { // the signature separator keeps its space
+			lines[i] = strings.TrimRight(l, " \t")
+		}
+	}
+	return strings.Trim(strings.Join(lines, "\n"), "\n")
+}
+
+var (
+	htmlDropped = regexp.MustCompile(`(?is)<(script|style|head|title)\b.*?</(script|style|head|title)\s*>|<!--.*?-->`)
+	htmlBreak   = regexp.MustCompile(`(?i)<(br|/p|/div|/tr|/h[1-6]|/li|/blockquote|/table|hr)\b[^>]*>`)
+	htmlItem    = regexp.MustCompile(`(?i)<li\b[^>]*>`)
+	htmlTag     = regexp.MustCompile(`(?s)<[^>]*>`)
+	blankRun    = regexp.MustCompile(`\n{3,}`)
+	spaceRun    = regexp.MustCompile(`[ \t\f\v\x{a0}]+`)
+)
+
+// HTMLToText is a crude conversion of HTML mail to plain text for previews and
+// search: scripts, styles and comments go, block ends become line breaks,
+// other tags are dropped and entities decoded. It is not a sanitizer and its
+// output is never rendered as HTML.
+func HTMLToText(s string) string {
+	s = htmlDropped.ReplaceAllString(s, " ")
+	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	s = htmlBreak.ReplaceAllString(s, "\n")
+	s = htmlItem.ReplaceAllString(s, "\n• ")
+	s = htmlTag.ReplaceAllString(s, "")
+	s = html.UnescapeString(s)
+	s = spaceRun.ReplaceAllString(s, " ")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	s = blankRun.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
+	return strings.Trim(s, "\n")
+}

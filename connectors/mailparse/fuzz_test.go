@@ -1,0 +1,71 @@
+package mailparse
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzParse checks that no input panics Parse, that everything it returns is
+// valid UTF-8 within its bounds, and that an error always carries the same
+// partial Message. Seeds are the testdata messages.
+func FuzzParse(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.eml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	limits := Limits{MaxHeader: 16 << 10, MaxBody: 64 << 10, MaxParts: 50, MaxDepth: 5}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		m, err := Parse(bytes.NewReader(raw), limits)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error is %T, want *ParseError: %v", err, err)
+			}
+			if !reflect.DeepEqual(pe.Message, m) {
+				t.Fatal("ParseError.Message differs from the returned Message")
+			}
+		}
+		strs := []string{m.Subject, m.From.Name, m.From.Addr, m.MessageID, m.Text, m.HTML, m.Snippet}
+		for _, p := range append(m.To, m.Cc...) {
+			strs = append(strs, p.Name, p.Addr)
+		}
+		for _, a := range m.Attachments {
+			strs = append(strs, a.Name)
+			if a.Size < 0 {
+				t.Fatalf("attachment %q has size %d", a.Name, a.Size)
+			}
+		}
+		strs = append(append(strs, m.InReplyTo...), m.References...)
+		for _, s := range strs {
+			if !utf8.ValidString(s) {
+				t.Fatalf("invalid UTF-8 in result: %q", s)
+			}
+		}
+		if n := utf8.RuneCountInString(m.Snippet); n > SnippetLen {
+			t.Fatalf("snippet has %d runes", n)
+		}
+		// Charset conversion can at most triple a byte; parts are joined
+		// with blank lines.
+		if max := 4*limits.MaxBody + 2*int64(limits.MaxParts); int64(len(m.Text)) > max || int64(len(m.HTML)) > max {
+			t.Fatalf("text %d / html %d bytes from a %d-byte body limit", len(m.Text), len(m.HTML), limits.MaxBody)
+		}
+		if len(m.Attachments) > limits.MaxParts {
+			t.Fatalf("%d attachments, more than %d parts", len(m.Attachments), limits.MaxParts)
+		}
+		if ThreadKey(m) == "" {
+			t.Fatal("empty thread key")
+		}
+	})
+}
