@@ -29,6 +29,10 @@ Usage:
   lull [flags]                 open the desktop window (a second launch raises it)
   lull --demo                  open the sample workspace, in its own data folder
   lull sync --once             sync every configured account once, print counts, exit
+  lull focus start [50m | --until 12:00 | --next-batch]
+  lull focus stop | status [--json]
+  lull release                 release held items now, as one digest
+  (focus and release reach the running app; with none running they act on the store)
 
 Flags (before the command):
   --config FILE   config file (env LULL_CONFIG; default %s)
@@ -94,6 +98,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch rest[0] {
 	case "sync":
 		return runSync(ctx, opts, rest[1:], stdout, stderr)
+	case "focus":
+		return runFocus(ctx, opts, rest[1:], stdout, stderr)
+	case "release":
+		return runFocus(ctx, opts, []string{"release"}, stdout, stderr)
 	case "help":
 		fmt.Fprintf(stdout, usage, paths.Config, paths.Data)
 		return nil

@@ -15,7 +15,10 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/lullhq/lull/app/config"
+	"github.com/lullhq/lull/app/control"
 	"github.com/lullhq/lull/app/engine"
+	"github.com/lullhq/lull/app/focus"
+	"github.com/lullhq/lull/app/notify"
 	"github.com/lullhq/lull/connectors"
 	"github.com/lullhq/lull/store"
 )
@@ -58,6 +61,14 @@ type Options struct {
 	Emit func(ctx context.Context, name string, data any)
 	// EventInterval bounds how often each event goes to the webview.
 	EventInterval time.Duration
+	// Notifier shows desktop notifications; nil picks the system's.
+	Notifier notify.Notifier
+	// NoControl skips the local IPC endpoint (tests that run two apps).
+	NoControl bool
+	// OnFocus is told of every focus status change (the tray listens).
+	OnFocus func(FocusStatus)
+	// OnAction is called when the user clicks a notification.
+	OnAction func(action string)
 }
 
 // App is the running application behind the window.
@@ -75,11 +86,13 @@ type App struct {
 
 // workspace is one open store and the engine syncing into it.
 type workspace struct {
-	mode   Mode
-	dir    string
-	store  *store.Store
-	engine *engine.Engine
-	cancel context.CancelFunc
+	mode    Mode
+	dir     string
+	store   *store.Store
+	engine  *engine.Engine
+	focus   *focusRunner
+	control *control.Server
+	cancel  context.CancelFunc
 }
 
 // New returns an App; Open opens its workspace.
@@ -101,12 +114,15 @@ func New(opts Options) *App {
 	}
 	a := &App{opts: opts, log: opts.Logger}
 	a.emitter = NewEmitter(opts.EventInterval, a.emit)
+	if a.opts.Notifier == nil {
+		a.opts.Notifier = notify.NewSystem(a.onAction)
+	}
 	return a
 }
 
 // Services are the structs bound to the frontend.
 func (a *App) Services() []any {
-	return []any{&Inbox{app: a}, &Triage{app: a}, &Workspace{app: a}}
+	return []any{&Inbox{app: a}, &Triage{app: a}, &Workspace{app: a}, &Focus{app: a}}
 }
 
 // Open opens the workspace the options ask for, without starting any sync.
@@ -184,12 +200,28 @@ func (a *App) openWorkspace(ctx context.Context, mode Mode) (*workspace, error) 
 		return nil, fmt.Errorf("app: open %s workspace: %w", mode, err)
 	}
 	ws := &workspace{mode: mode, dir: dir, store: st}
+	ws.focus, err = newFocusRunner(ctx, a.opts.Config.Focus, st, a.opts.Notifier, a.opts.Now, a.log)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("app: open %s workspace: %w", mode, err)
+	}
+	ws.focus.onStatus = func(s FocusStatus) {
+		a.emitter.Latest(EventFocusState, s)
+		if a.opts.OnFocus != nil {
+			a.opts.OnFocus(s)
+		}
+	}
+	ws.focus.onRelease = func(r focus.Release) {
+		a.emitter.Latest(EventFocusReleased, r)
+		a.emitter.Count(EventItemsChanged, len(r.Items))
+	}
 	ws.engine = engine.New(engine.Options{
 		Store:    st,
 		Registry: a.opts.Registry,
 		Logger:   a.log,
 		Now:      a.opts.Now,
 		OnChange: func(c engine.Change) {
+			ws.focus.onChange(ctx, c)
 			a.emitter.Count(EventItemsChanged, len(c.New)+len(c.Updated)+len(c.Removed))
 		},
 		OnStatus: func(s []engine.AccountStatus) { a.emitter.Latest(EventAccountStatus, s) },
@@ -199,6 +231,16 @@ func (a *App) openWorkspace(ctx context.Context, mode Mode) (*workspace, error) 
 
 func (a *App) startEngine(ctx context.Context, ws *workspace) {
 	ctx, ws.cancel = context.WithCancel(ctx)
+	if !a.opts.NoControl {
+		srv, err := control.Serve(ctx, ws.dir, &controlHandler{app: a})
+		if err != nil {
+			// The window still works; only `lull focus …` cannot reach it.
+			a.log.Warn("app: command-line control unavailable", "err", err)
+		} else {
+			ws.control = srv
+		}
+	}
+	go ws.focus.run(ctx)
 	ws.engine.Start(ctx, ConnectorAccounts(ws.mode, a.opts.Config, a.opts.DemoInterval))
 }
 
@@ -233,6 +275,9 @@ func WorkspaceDir(mode Mode, paths config.Paths) string {
 func (ws *workspace) close() error {
 	if ws.cancel != nil {
 		ws.cancel()
+	}
+	if ws.control != nil {
+		ws.control.Close()
 	}
 	ws.engine.Stop()
 	if err := ws.store.Close(); err != nil {

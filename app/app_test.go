@@ -11,6 +11,7 @@ import (
 
 	"github.com/lullhq/lull/app/config"
 	"github.com/lullhq/lull/app/inbox"
+	"github.com/lullhq/lull/app/notify"
 	"github.com/lullhq/lull/connectors"
 )
 
@@ -65,6 +66,7 @@ func newTestApp(t *testing.T, demo bool) (*App, *events) {
 	a := New(Options{
 		Paths:    config.Paths{Config: filepath.Join(dir, "config.toml"), Data: filepath.Join(dir, "data"), Demo: filepath.Join(dir, "data-demo")},
 		Registry: reg, Demo: demo, Emit: ev.emit, EventInterval: 5 * time.Millisecond,
+		Notifier: &notify.Recorder{},
 	})
 	if err := a.Open(context.Background()); err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ func (s *Inbox) List(q inbox.Query) (inbox.Page, error) {
 	if err != nil {
 		return inbox.Page{}, err
 	}
-	return ws.store.List(s.app.context(), q.Normalize())
+	return s.app.frozenList(s.app.context(), ws, q.Normalize())
 }
 
 // Get returns one item with its body.

@@ -49,6 +49,9 @@ const (
 	// time, soonest first.
 	prefixSnoozed = "z/"
 
+	// g/<name> → an app-level state blob, such as the focus engine's held set.
+	prefixBlob = "g/"
+
 	// c/<account> → the connector's opaque sync cursor.
 	prefixCursor = "c/"
 
@@ -147,6 +150,8 @@ func bucketKey(level int, indexPrefix []byte, received time.Time) []byte {
 }
 
 func cursorKey(account string) []byte { return join(prefixCursor, account) }
+
+func blobKey(name string) []byte { return join(prefixBlob, name) }
 
 func countKey(state inbox.State) []byte { return join(prefixCount, string(state)) }
 

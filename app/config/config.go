@@ -15,12 +15,16 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/lullhq/lull/app/focus"
 )
 
 // Config is the whole of config.toml.
 type Config struct {
 	// Accounts maps an account name to its settings; `kind` picks the connector.
 	Accounts map[string]Account `toml:"accounts"`
+	// Focus is [focus] plus the urgency rules of [[rules.urgent]].
+	Focus focus.Config
 }
 
 // Account is one `[accounts.NAME]` table. Kind selects the connector; the
@@ -41,6 +45,7 @@ var secretKeys = []string{"password", "token", "secret", "client_secret", "app_p
 func Parse(name string, data []byte) (Config, error) {
 	var raw struct {
 		Accounts map[string]map[string]any `toml:"accounts"`
+		focus.Sections
 	}
 	md, err := toml.Decode(string(data), &raw)
 	if err != nil {
@@ -56,7 +61,10 @@ func Parse(name string, data []byte) (Config, error) {
 		sort.Strings(keys)
 		return Config{}, fmt.Errorf("config: %s: unknown key %q", name, keys[0])
 	}
-	cfg := Config{Accounts: map[string]Account{}}
+	cfg := Config{Accounts: map[string]Account{}, Focus: raw.Sections.Config()}
+	if err := cfg.Focus.Validate(); err != nil {
+		return Config{}, fmt.Errorf("config: %s: %w", name, err)
+	}
 	for acctName, settings := range raw.Accounts {
 		if !accountName.MatchString(acctName) {
 			return Config{}, fmt.Errorf("config: %s: account name %q: use letters, digits, '.', '_' or '-'", name, acctName)

@@ -33,6 +33,14 @@ func TestParse(t *testing.T) {
 		{name: "missing kind", in: "[accounts.work]\nhost = \"x\"\n", wantErr: "accounts.work: missing kind"},
 		{name: "secret in file", in: "[accounts.work]\nkind = \"imap\"\npassword = \"hunter2\"\n", wantErr: "secrets never go in the config file"},
 		{name: "bad account name", in: "[accounts.\"a/b\"]\nkind = \"demo\"\n", wantErr: "account name \"a/b\""},
+		{name: "focus and rules", in: "[focus]\npolicy = \"batched\"\nthread_cooldown = \"5m\"\n[[focus.weekly]]\ndays = [\"weekdays\"]\nstart = \"09:30\"\nend = \"11:30\"\n[[rules.urgent]]\nsenders = [\"boss@example.com\"]\n", check: func(t *testing.T, c Config) {
+			if c.Focus.Policy != "batched" || len(c.Focus.Weekly) != 1 || len(c.Focus.Rules) != 1 || c.Focus.ThreadCooldown.Minutes() != 5 {
+				t.Fatalf("focus = %+v", c.Focus)
+			}
+		}},
+		{name: "unknown focus key", in: "[focus]\npolicyy = \"batched\"\n", wantErr: `unknown key "focus.policyy"`},
+		{name: "bad focus value", in: "[[focus.weekly]]\nstart = \"25:00\"\nend = \"26:00\"\n", wantErr: "focus.weekly[0].start"},
+		{name: "bad regex", in: "[[rules.urgent]]\nregex = \"(\"\n", wantErr: "rules.urgent[0].regex"},
 		{name: "broken toml", in: "[accounts.work\nkind=", wantErr: "config: test.toml:"},
 	}
 	for _, tt := range tests {

@@ -522,7 +522,10 @@ func (e *Engine) Status(now time.Time) Status {
 	if in {
 		st.Until, st.Source = b.End.In(loc), b.Source
 	}
-	if nr := e.nextRelease(now); !nr.IsZero() {
+	// Outside focus with nothing held, a release "now" (a block just
+	// stopped) has nothing to release: say nothing rather than "now".
+	quiet := !in && len(e.held) == 0
+	if nr := e.nextRelease(now); !nr.IsZero() && !(quiet && !nr.After(now)) {
 		st.NextRelease = nr.In(loc)
 	}
 	return st
