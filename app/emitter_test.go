@@ -74,4 +74,3 @@ func TestEmitterClosedIsSilent(t *testing.T) {
 		t.Fatalf("closed emitter sent %d events", n)
 	}
 }
-
