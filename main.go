@@ -38,6 +38,7 @@ Flags (before the command):
   --config FILE   config file (env LULL_CONFIG; default %s)
   --data DIR      data folder (env LULL_DATA; default %s)
   --demo          use the sample workspace (its data lives in DIR-demo)
+  --hidden        start in the system tray (for autostart at login)
   --help          show this help
 
 Keys in the window: press ? to list them.
@@ -56,7 +57,7 @@ func main() {
 // globalFlags are the flags every command shares.
 type globalFlags struct {
 	config, data string
-	demo         bool
+	demo, hidden bool
 }
 
 func parseGlobal(args []string, stdout, stderr io.Writer) (globalFlags, []string, error) {
@@ -66,6 +67,7 @@ func parseGlobal(args []string, stdout, stderr io.Writer) (globalFlags, []string
 	fs.StringVar(&g.config, "config", "", "config file")
 	fs.StringVar(&g.data, "data", "", "data folder")
 	fs.BoolVar(&g.demo, "demo", false, "sample workspace")
+	fs.BoolVar(&g.hidden, "hidden", false, "start in the tray")
 	registerDevFlags(fs)
 	fs.Usage = func() {
 		def := config.ResolvePaths(config.OSEnv(), "", "")
@@ -93,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		DemoInterval: envDuration("LULL_DEMO_INTERVAL", 6*time.Second),
 	}
 	if len(rest) == 0 {
-		return runWindow(ctx, opts)
+		return runWindow(ctx, opts, g.hidden)
 	}
 	switch rest[0] {
 	case "sync":

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
+	goruntime "runtime"
 	"sync"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -15,11 +17,61 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/lullhq/lull/app"
+	"github.com/lullhq/lull/app/tray"
 )
 
 // runWindow opens the store, then runs the desktop window until it closes.
-func runWindow(ctx context.Context, opts app.Options) error {
+func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
+	var (
+		mu     sync.Mutex
+		winCtx context.Context
+	)
+	withWindow := func(f func(ctx context.Context)) {
+		mu.Lock()
+		ctx := winCtx
+		mu.Unlock()
+		if ctx != nil {
+			f(ctx)
+		}
+	}
+	var ti *tray.Tray
+	opts.OnFocus = func(s app.FocusStatus) {
+		if ti != nil {
+			ti.SetStatus(s.Focusing, s.Line)
+		}
+	}
 	a := app.New(opts)
+	focus := a.FocusService()
+	logErr := func(what string, err error) {
+		if err != nil {
+			opts.Logger.Warn("tray: "+what, "err", err)
+		}
+	}
+	ti = tray.New(tray.Actions{
+		StartFocus: func(d time.Duration) {
+			_, err := focus.Start(app.FocusRequest{Duration: d.String()})
+			logErr("start focus", err)
+		},
+		StartUntilNextBatch: func() {
+			_, err := focus.Start(app.FocusRequest{NextBatch: true})
+			logErr("start focus", err)
+		},
+		StopFocus:  func() { _, err := focus.Stop(); logErr("stop focus", err) },
+		ReleaseNow: func() { _, err := focus.ReleaseNow(); logErr("release", err) },
+		Open: func() {
+			withWindow(func(ctx context.Context) { runtime.WindowShow(ctx); runtime.WindowUnminimise(ctx) })
+		},
+		Quit: func() { withWindow(runtime.Quit) },
+	})
+	// Hiding to the tray is only safe when something shows the tray.
+	trayUp := !bindingsBuild && tray.Available()
+	if hidden && !trayUp {
+		opts.Logger.Warn("no system tray found; starting with the window shown")
+		hidden = false
+	}
+	if goruntime.GOOS == "darwin" && !bindingsBuild {
+		ti.Start() // macOS: the tray's loop must be set up on the main thread first
+	}
 	if !bindingsBuild {
 		// Under -tags bindings the Wails CLI runs this binary only to read
 		// the bound methods: touch no store.
@@ -28,18 +80,7 @@ func runWindow(ctx context.Context, opts app.Options) error {
 		}
 	}
 	defer a.Close()
-
-	var (
-		mu     sync.Mutex
-		winCtx context.Context
-	)
-	stop := quitOnSignal(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if winCtx != nil {
-			runtime.Quit(winCtx)
-		}
-	})
+	stop := quitOnSignal(func() { withWindow(runtime.Quit) })
 	defer stop()
 
 	mode := app.ModeAccounts
@@ -61,20 +102,23 @@ func runWindow(ctx context.Context, opts app.Options) error {
 			mu.Lock()
 			winCtx = ctx
 			mu.Unlock()
+			if goruntime.GOOS != "darwin" {
+				ti.Start()
+			}
 			a.Startup(ctx)
 		},
-		OnShutdown: a.Shutdown,
-		Bind:       a.Services(),
+		OnShutdown: func(ctx context.Context) {
+			ti.Stop()
+			a.Shutdown(ctx)
+		},
+		StartHidden:       hidden,
+		HideWindowOnClose: trayUp,
+		Bind:              a.Services(),
 		// One window per data folder: a second launch raises the first.
 		SingleInstanceLock: &options.SingleInstanceLock{
 			UniqueId: "lull-" + hex.EncodeToString(sum[:8]),
 			OnSecondInstanceLaunch: func(options.SecondInstanceData) {
-				mu.Lock()
-				defer mu.Unlock()
-				if winCtx != nil {
-					runtime.WindowUnminimise(winCtx)
-					runtime.Show(winCtx)
-				}
+				withWindow(func(ctx context.Context) { runtime.WindowUnminimise(ctx); runtime.WindowShow(ctx) })
 			},
 		},
 		Linux: &linux.Options{ProgramName: "lull"},
