@@ -27,6 +27,7 @@ test('sample workspace: j j e marks the third item done, and it stays done after
   const tmp = tempDir();
   t.after(tmp.remove);
 
+  let target;
   let app = await startApp(tmp.dir);
   try {
     const { page, errors } = await openPage(browser, app.url);
@@ -50,7 +51,7 @@ test('sample workspace: j j e marks the third item done, and it stays done after
     assert.equal(first, visible[0], 'the newest item starts selected');
     await page.keyboard.press('j');
     await page.keyboard.press('j');
-    const target = await selectedId(page);
+    target = await selectedId(page);
     assert.equal(target, visible[2], 'j j selects the third row');
 
     const before = await page.evaluate(() => window.go.app.Inbox.Counts());

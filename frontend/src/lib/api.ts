@@ -1,0 +1,203 @@
+// The one typed door to the Go backend.
+//
+// Wails injects the bound services at run time as
+// window.go.app.<Service>.<Method>(...) and the event bus as window.runtime.
+// The service, method, event and field names below MIRROR the Go services in
+// app/ (and the JSON tags in app/inbox): they must change together. Nothing
+// else in the frontend touches window.go or window.runtime.
+//
+// Every method returns a Promise that rejects with an error string.
+
+export type State = 'inbox' | 'later' | 'snoozed' | 'done';
+export type Source = 'email' | 'slack' | 'github' | 'asana';
+
+export const STATES: readonly State[] = ['inbox', 'later', 'snoozed', 'done'];
+
+/** Query selects one window of a list; the UI never asks for the whole inbox. */
+export interface Query {
+  state: State;
+  source?: Source;
+  offset: number;
+  limit: number;
+}
+
+/** Summary is one list row: no body, so a window stays small on the wire. */
+export interface Summary {
+  id: string;
+  account: string;
+  source: Source;
+  from: string;
+  title: string;
+  snippet: string;
+  /** RFC 3339 */
+  received: string;
+  threadCount: number;
+  unread: boolean;
+  state: State;
+  /** RFC 3339; absent when the item has no respond-by time. */
+  respondBy?: string;
+}
+
+export interface Page {
+  items: Summary[];
+  total: number;
+  offset: number;
+}
+
+export interface Person {
+  name?: string;
+  addr?: string;
+}
+
+export interface Attachment {
+  name: string;
+  size: number;
+}
+
+export interface Triage {
+  state: State;
+  respondBy?: string;
+  snoozeUntil?: string;
+  changed?: string;
+}
+
+export interface Item {
+  id: string;
+  account: string;
+  source: Source;
+  thread?: string;
+  title?: string;
+  from: Person;
+  to?: Person[];
+  snippet?: string;
+  /** Plain text. */
+  body?: string;
+  /** Sanitized HTML. Not rendered yet: a later change adds a sandboxed iframe. */
+  html?: string;
+  url?: string;
+  received: string;
+  signals?: string[];
+  attachments?: Attachment[];
+  unread?: boolean;
+  triage: Triage;
+}
+
+export type Counts = Record<State, number>;
+
+export interface TriageResult {
+  changed: string[];
+  undoDepth: number;
+  message: string;
+}
+
+export type WorkspaceMode = 'empty' | 'accounts' | 'demo';
+export type AccountState = 'starting' | 'syncing' | 'idle' | 'error' | 'stopped';
+
+export interface AccountStatus {
+  name: string;
+  kind: string;
+  state: AccountState;
+  error?: string;
+  progress: { done: number; total: number; phase?: string };
+}
+
+export interface WorkspaceStatus {
+  mode: WorkspaceMode;
+  dataDir: string;
+  configPath: string;
+  accounts: AccountStatus[];
+}
+
+/** Event names and payloads emitted by app/ (runtime.EventsEmit). */
+export interface Events {
+  'items:changed': { count: number };
+  'account:status': AccountStatus[];
+}
+
+// The shapes Wails injects. Only this module declares them.
+interface Bound {
+  Inbox: {
+    List(q: Query): Promise<Page>;
+    Get(id: string): Promise<Item>;
+    Counts(): Promise<Counts>;
+  };
+  Triage: {
+    Run(command: string, ids: string[]): Promise<TriageResult>;
+    Undo(): Promise<TriageResult>;
+  };
+  Workspace: {
+    Status(): Promise<WorkspaceStatus>;
+    OpenDemo(): Promise<WorkspaceStatus>;
+    OpenURL(url: string): Promise<void>;
+  };
+}
+
+interface Runtime {
+  EventsOn(name: string, cb: (...data: unknown[]) => void): (() => void) | void;
+  EventsOff?(name: string, ...more: string[]): void;
+}
+
+declare global {
+  interface Window {
+    go?: { app?: Partial<Bound> };
+    runtime?: Runtime;
+  }
+}
+
+/** NOT_CONNECTED is the error when the page runs outside the Wails webview. */
+export const NOT_CONNECTED = 'The Lull backend is not connected.';
+
+function service<K extends keyof Bound>(name: K): Bound[K] {
+  const s = globalThis.window?.go?.app?.[name];
+  if (!s) throw new Error(NOT_CONNECTED);
+  return s as Bound[K];
+}
+
+async function call<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw new Error(errorMessage(e));
+  }
+}
+
+/** errorMessage turns a rejection (Wails rejects with a plain string) into one line. */
+export function errorMessage(e: unknown): string {
+  if (typeof e === 'string') return e;
+  if (e instanceof Error) return e.message;
+  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
+  return String(e);
+}
+
+/** backendAvailable reports whether Wails has injected the bound services. */
+export function backendAvailable(): boolean {
+  return !!globalThis.window?.go?.app?.Workspace;
+}
+
+export const inbox = {
+  list: (q: Query) => call(() => service('Inbox').List(q)),
+  get: (id: string) => call(() => service('Inbox').Get(id)),
+  counts: () => call(() => service('Inbox').Counts()),
+};
+
+export const triage = {
+  /** run applies a triage command ("done", "inbox", later "later tomorrow", "snooze 2h") to ids. */
+  run: (command: string, ids: string[]) => call(() => service('Triage').Run(command, ids)),
+  /** undo reverts the last triage; rejects with "nothing to undo" when the stack is empty. */
+  undo: () => call(() => service('Triage').Undo()),
+};
+
+export const workspace = {
+  status: () => call(() => service('Workspace').Status()),
+  openDemo: () => call(() => service('Workspace').OpenDemo()),
+  /** openURL opens http, https and mailto URLs in the system browser; the backend refuses others. */
+  openURL: (url: string) => call(() => service('Workspace').OpenURL(url)),
+};
+
+/** on subscribes to a backend event and returns the unsubscribe function. */
+export function on<E extends keyof Events>(name: E, cb: (payload: Events[E]) => void): () => void {
+  const rt = globalThis.window?.runtime;
+  if (!rt) return () => {};
+  const off = rt.EventsOn(name, (data: unknown) => cb(data as Events[E]));
+  return typeof off === 'function' ? off : () => rt.EventsOff?.(name);
+}

@@ -1,0 +1,261 @@
+// InboxModel is the reactive state of the inbox screen: the current view, the
+// window of rows (through ListWindow), the selection, the counts, the item in
+// the reading pane and the last triage message. Components read it; commands
+// call its methods.
+
+import * as api from './api';
+import type { Counts, Item, State, Summary } from './api';
+import { ListWindow, reconcile, type Selection } from './listwindow';
+import { LRU, type Range } from './pagecache';
+import { parse } from './commands';
+
+/** Where a triage verb moves an item. */
+const TARGET: Record<string, State> = { done: 'done', inbox: 'inbox', later: 'later', snooze: 'snoozed' };
+
+export interface Notice {
+  text: string;
+  kind: 'info' | 'error';
+  /** Shown beside the text when undo is possible. */
+  undo?: boolean;
+}
+
+export class InboxModel {
+  view = $state<State>('inbox');
+  selected = $state<Selection>({ id: null, index: 0 });
+  counts = $state<Counts>({ inbox: 0, later: 0, snoozed: 0, done: 0 });
+  /** The full item of the selection, once loaded. */
+  item = $state<Item | null>(null);
+  itemError = $state<string | null>(null);
+  notice = $state<Notice | null>(null);
+  undoDepth = $state(0);
+
+  /** Bumped whenever the list's rows or total change, so readers re-run. */
+  private version = $state(0);
+  private list: ListWindow<Summary>;
+  private remembered = new Map<State, Selection>();
+  private details = new LRU<string, Item>(24);
+  private detailTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshing: Promise<void> | null = null;
+  private again = false;
+
+  constructor(pageSize = 100) {
+    this.list = new ListWindow<Summary>(
+      (offset, limit) => api.inbox.list({ state: this.view, offset, limit }),
+      { pageSize, maxPages: 6, onChange: () => this.changed() },
+    );
+  }
+
+  get total(): number {
+    void this.version;
+    return this.list.total;
+  }
+
+  get loaded(): boolean {
+    void this.version;
+    return this.list.loaded;
+  }
+
+  get listError(): string | null {
+    void this.version;
+    return this.list.error;
+  }
+
+  /** row returns row i if it is in memory (else the list shows a placeholder). */
+  row(i: number): Summary | undefined {
+    void this.version;
+    return this.list.at(i);
+  }
+
+  /** current is the selected row's summary. */
+  get current(): Summary | undefined {
+    const r = this.row(this.selected.index);
+    return r && r.id === this.selected.id ? r : undefined;
+  }
+
+  setRange(r: Range): void {
+    void this.list.setRange(r);
+  }
+
+  // ---- selection -------------------------------------------------------
+
+  select(index: number): void {
+    const total = this.list.total;
+    if (total <= 0) return;
+    const i = Math.min(Math.max(0, index), total - 1);
+    this.setSelection({ id: this.list.at(i)?.id ?? null, index: i });
+    void this.list.pin(this.pinned());
+  }
+
+  move(delta: number): void {
+    this.select(this.selected.index + delta);
+  }
+
+  first(): void {
+    this.select(0);
+  }
+
+  last(): void {
+    this.select(this.list.total - 1);
+  }
+
+  private pinned(): number[] {
+    // The selection's page, and the one after it in case new items push it down.
+    const i = this.selected.index;
+    return [i, i + Math.floor(this.list.pageSize / 2)];
+  }
+
+  private setSelection(sel: Selection): void {
+    const changed = sel.id !== this.selected.id;
+    if (sel.id !== this.selected.id || sel.index !== this.selected.index) this.selected = sel;
+    if (changed) this.loadDetail(false);
+  }
+
+  private changed(): void {
+    this.version++;
+    // Fill in the id of a selected row that was not yet loaded.
+    if (this.selected.id === null && this.list.total > 0) {
+      const r = this.list.at(Math.min(this.selected.index, this.list.total - 1));
+      if (r) this.setSelection({ id: r.id, index: Math.min(this.selected.index, this.list.total - 1) });
+    }
+  }
+
+  // ---- loading ---------------------------------------------------------
+
+  /**
+   * refresh re-queries the visible window and the counts. Calls that arrive
+   * while one runs coalesce into a single follow-up.
+   */
+  refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.again = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.again = false;
+        const counts = this.loadCounts();
+        await this.list.pin(this.pinned());
+        await this.list.refresh();
+        this.setSelection(reconcile(this.selected, this.list));
+        this.details.clear();
+        this.loadDetail(true);
+        await counts;
+      } while (this.again);
+    })().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async loadCounts(): Promise<void> {
+    try {
+      this.counts = await api.inbox.counts();
+    } catch (e) {
+      this.notice = { text: api.errorMessage(e), kind: 'error' };
+    }
+  }
+
+  /** setView shows another list, restoring the selection it had last time. */
+  setView(state: State): void {
+    if (state === this.view) return;
+    this.remembered.set(this.view, $state.snapshot(this.selected));
+    this.list.reset();
+    this.view = state;
+    this.setSelection(this.remembered.get(state) ?? { id: null, index: 0 });
+    void this.refresh();
+  }
+
+  /**
+   * loadDetail fetches the selected item for the reading pane. A short delay
+   * lets a held-down j skip the items it flies past; quiet keeps the item on
+   * screen while it is re-read after a change.
+   */
+  private loadDetail(quiet: boolean): void {
+    clearTimeout(this.detailTimer);
+    const id = this.selected.id;
+    if (!id) {
+      this.item = null;
+      this.itemError = null;
+      return;
+    }
+    const cached = this.details.get(id);
+    if (cached) {
+      this.item = cached;
+      this.itemError = null;
+      return;
+    }
+    if (!quiet || this.item?.id !== id) {
+      this.item = null;
+      this.itemError = null;
+    }
+    this.detailTimer = setTimeout(async () => {
+      try {
+        const it = await api.inbox.get(id);
+        this.details.set(id, it);
+        if (this.selected.id === id) {
+          this.item = it;
+          this.itemError = null;
+        }
+      } catch (e) {
+        if (this.selected.id === id && !quiet) this.itemError = api.errorMessage(e);
+      }
+    }, quiet ? 0 : 40);
+  }
+
+  // ---- triage ----------------------------------------------------------
+
+  /**
+   * triage runs a triage command on the selected item. If the command moves
+   * the item out of this view it leaves the list at once and the selection
+   * lands on the next row; the backend's answer and items:changed confirm it.
+   */
+  async triage(command: string): Promise<void> {
+    const id = this.selected.id;
+    if (!id) return;
+    const target = TARGET[parse(command).name];
+    if (target && target !== this.view) {
+      this.list.removeLocal([id]);
+      this.counts = {
+        ...this.counts,
+        [this.view]: Math.max(0, this.counts[this.view] - 1),
+        [target]: this.counts[target] + 1,
+      };
+      this.setSelection(reconcile(this.selected, this.list));
+      void this.list.pin(this.pinned());
+    }
+    try {
+      const r = await api.triage.run(command, [id]);
+      this.undoDepth = r.undoDepth;
+      this.notice = { text: r.message || defaultMessage(command), kind: 'info', undo: r.undoDepth > 0 };
+    } catch (e) {
+      this.notice = { text: api.errorMessage(e), kind: 'error' };
+    }
+    await this.refresh();
+  }
+
+  /** undo reverts the last triage and selects the item it brought back. */
+  async undo(): Promise<void> {
+    try {
+      const r = await api.triage.undo();
+      this.undoDepth = r.undoDepth;
+      this.notice = { text: r.message || 'Undone.', kind: 'info', undo: r.undoDepth > 0 };
+      if (r.changed.length > 0) this.selected = { id: r.changed[0], index: this.selected.index };
+    } catch (e) {
+      const text = api.errorMessage(e);
+      this.notice = { text: text === 'nothing to undo' ? 'Nothing to undo.' : text, kind: 'error' };
+      return;
+    }
+    await this.refresh();
+  }
+}
+
+function defaultMessage(command: string): string {
+  switch (parse(command).name) {
+    case 'done':
+      return 'Marked done.';
+    case 'inbox':
+      return 'Moved to Inbox.';
+    default:
+      return `${command}: ok`;
+  }
+}
