@@ -337,7 +337,13 @@ func mustSync(t *testing.T, h Harness, sink *MemorySink, d time.Duration) {
 // errReturnedEarly marks a Sync that returned nil before its context ended.
 var errReturnedEarly = errors.New("conformance: Sync returned nil before its context ended; it must stream until cancelled")
 
+// maxInitialSync bounds how long syncFor lets an initial sync run past d.
+const maxInitialSync = 60 * time.Second
+
 // syncFor runs c.Sync on sink for d, cancels it and waits for it to return.
+// If d ends inside the initial sync (a slow machine, the race detector), it
+// waits for the initial sync to finish first, up to maxInitialSync, so the
+// suite compares complete backfills rather than the machine's speed.
 // It returns Sync's error, or errReturnedEarly.
 func syncFor(t *testing.T, c connectors.Connector, sink connectors.Sink, d time.Duration) error {
 	t.Helper()
@@ -352,6 +358,19 @@ func syncFor(t *testing.T, c connectors.Connector, sink connectors.Sink, d time.
 		}
 		return err
 	case <-time.After(d):
+	}
+	if ms, ok := sink.(*MemorySink); ok {
+		deadline := time.Now().Add(maxInitialSync)
+		for ms.Backfilling() && time.Now().Before(deadline) {
+			select {
+			case err := <-done:
+				if err == nil {
+					return errReturnedEarly
+				}
+				return err
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
 	}
 	cancel()
 	select {

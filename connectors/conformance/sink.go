@@ -26,6 +26,9 @@ type MemorySink struct {
 	progress  []connectors.Progress
 	reupserts int
 	failNext  error
+	// backfilling is true between an initial-sync batch and the report
+	// (a complete Progress or a live batch) that the initial sync is over.
+	backfilling bool
 }
 
 var _ connectors.Sink = (*MemorySink)(nil)
@@ -77,7 +80,16 @@ func (s *MemorySink) Apply(ctx context.Context, b connectors.Batch) error {
 		s.cursor = bytes.Clone(b.Cursor)
 	}
 	s.batches = append(s.batches, cloneBatch(b))
+	s.backfilling = b.Backfill
 	return nil
+}
+
+// Backfilling reports whether the connector is inside its initial sync: its
+// last batch was a backfill batch and it has not said the sync is complete.
+func (s *MemorySink) Backfilling() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.backfilling
 }
 
 // Progress records p.
@@ -85,6 +97,9 @@ func (s *MemorySink) Progress(p connectors.Progress) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.progress = append(s.progress, p)
+	if p.Total > 0 && p.Done >= p.Total {
+		s.backfilling = false
+	}
 }
 
 // SetCursor replaces the committed cursor; nil makes the next Sync start

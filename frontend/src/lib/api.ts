@@ -108,10 +108,31 @@ export interface WorkspaceStatus {
   accounts: AccountStatus[];
 }
 
+/** FocusStatus mirrors app.FocusStatus: the focus engine's state and its one-line summary. */
+export interface FocusStatus {
+  focusing: boolean;
+  /** RFC 3339 end of the current block. */
+  until?: string;
+  held: number;
+  nextRelease?: string;
+  source?: string;
+  /** "Focusing · 38 min left · 12 held · next release 12:30" */
+  line: string;
+}
+
+/** FocusRequest mirrors app.FocusRequest; none set means 50 minutes. */
+export interface FocusRequest {
+  duration?: string;
+  until?: string;
+  nextBatch?: boolean;
+}
+
 /** Event names and payloads emitted by app/ (runtime.EventsEmit). */
 export interface Events {
   'items:changed': { count: number };
   'account:status': AccountStatus[];
+  'focus:state': FocusStatus;
+  'focus:released': { items: { id: string }[] };
 }
 
 // The shapes Wails injects. Only this module declares them.
@@ -124,6 +145,12 @@ interface Bound {
   Triage: {
     Run(command: string, ids: string[]): Promise<TriageResult>;
     Undo(): Promise<TriageResult>;
+  };
+  Focus: {
+    Status(): Promise<FocusStatus>;
+    Start(req: FocusRequest): Promise<FocusStatus>;
+    Stop(): Promise<FocusStatus>;
+    ReleaseNow(): Promise<number>;
   };
   Workspace: {
     Status(): Promise<WorkspaceStatus>;
@@ -192,6 +219,14 @@ export const workspace = {
   openDemo: () => call(() => service('Workspace').OpenDemo()),
   /** openURL opens http, https and mailto URLs in the system browser; the backend refuses others. */
   openURL: (url: string) => call(() => service('Workspace').OpenURL(url)),
+};
+
+export const focus = {
+  status: () => call(() => service('Focus').Status()),
+  start: (req: FocusRequest) => call(() => service('Focus').Start(req)),
+  stop: () => call(() => service('Focus').Stop()),
+  /** releaseNow sends the held items as one digest, even during focus; resolves to how many. */
+  releaseNow: () => call(() => service('Focus').ReleaseNow()),
 };
 
 /** on subscribes to a backend event and returns the unsubscribe function. */

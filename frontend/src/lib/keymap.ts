@@ -54,6 +54,9 @@ export const BINDINGS: Binding[] = [
   { keys: 'g l', command: 'view later', section: 'global', description: 'Go to Later' },
   { keys: 'g s', command: 'view snoozed', section: 'global', description: 'Go to Snoozed' },
   { keys: 'g d', command: 'view done', section: 'global', description: 'Go to Done' },
+  { keys: 'f', command: 'focus toggle', section: 'global', description: 'Start focus (50 min) or stop it' },
+  { keys: 'F', command: 'focus next-batch', section: 'global', description: 'Focus until the next batch time' },
+  { keys: 'R', command: 'release', section: 'global', description: 'Release held items now' },
   { keys: '?', command: 'help', section: 'global', description: 'Keyboard shortcuts' },
 
   // First run
