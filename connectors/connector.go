@@ -38,10 +38,21 @@ type Batch struct {
 }
 
 // Progress reports how far an initial sync has come. Total is 0 when unknown.
+//
+// A connector must say when its initial sync is over, either with a report
+// whose Done reaches a non-zero Total or with Finished set (an empty
+// mailbox has nothing to count): the engine shows the account as up to date
+// and `lull sync --once` exits on it.
 type Progress struct {
-	Done  int    `json:"done"`
-	Total int    `json:"total"`
-	Phase string `json:"phase,omitempty"`
+	Done     int    `json:"done"`
+	Total    int    `json:"total"`
+	Phase    string `json:"phase,omitempty"`
+	Finished bool   `json:"finished,omitempty"`
+}
+
+// Complete reports whether p says the initial sync is over.
+func (p Progress) Complete() bool {
+	return p.Finished || (p.Total > 0 && p.Done >= p.Total)
 }
 
 // Sink is where a connector writes. It is safe for use by one goroutine.

@@ -243,7 +243,7 @@ func (s *sink) Apply(ctx context.Context, b connectors.Batch) error {
 func (s *sink) Progress(p connectors.Progress) {
 	s.engine.setStatus(s.account, func(st *AccountStatus) {
 		st.Progress = p
-		if p.Total > 0 && p.Done >= p.Total {
+		if p.Complete() {
 			st.State = StateIdle
 		} else {
 			st.State = StateSyncing

@@ -133,6 +133,9 @@ func testInitialSync(t *testing.T, h Harness) {
 			t.Error("no cursor committed: a restart could not resume")
 		}
 	}
+	if sink.Backfilling() {
+		t.Error("the initial sync never said it was over (a Progress with Done reaching Total, or Finished): the UI would show it syncing forever")
+	}
 	for _, p := range sink.ProgressReports() {
 		if p.Done < 0 || p.Total < 0 || (p.Total > 0 && p.Done > p.Total) {
 			t.Errorf("bad progress report %+v", p)

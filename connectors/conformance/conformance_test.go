@@ -114,6 +114,9 @@ func (c *pollConnector) Sync(ctx context.Context, sink connectors.Sink) error {
 				}
 				return fmt.Errorf("fake: failed to apply: %w", err)
 			}
+			if first {
+				sink.Progress(connectors.Progress{Done: len(b.Upserts), Total: len(b.Upserts), Finished: true})
+			}
 			known, first = now, false
 		}
 		if err := sleep(ctx, c.every); err != nil {

@@ -97,7 +97,7 @@ func (s *MemorySink) Progress(p connectors.Progress) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.progress = append(s.progress, p)
-	if p.Total > 0 && p.Done >= p.Total {
+	if p.Complete() {
 		s.backfilling = false
 	}
 }
