@@ -6,7 +6,7 @@ GOBIN := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 
 .PHONY: run build build-dev frontend deps deps-test test test-go test-frontend test-e2e test-desktop \
-        windows screenshot bench clean
+        windows screenshot bench clean pss
 
 run: deps build ## install what is missing, build, open the window
 	./$(BIN)/lull $(ARGS)
@@ -58,3 +58,9 @@ screenshot: deps-test build ## docs/screenshot.png of the sample workspace
 
 clean:
 	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html
+
+bench: ## benchmarks: focus simulated day and release, store list windows
+	go test -run '^$$' -bench . -benchmem -count 1 ./app/focus/ ./store/ | tee /tmp/lull-bench.txt
+
+pss: build ## memory (PSS) of the app and its WebKit processes on the sample workspace
+	scripts/pss.sh $(BIN)/lull
