@@ -11,22 +11,10 @@ import (
 
 	"github.com/lullhq/lull/app/config"
 	"github.com/lullhq/lull/app/control"
-	"github.com/lullhq/lull/app/focus"
 	"github.com/lullhq/lull/app/notify/notifytest"
 	"github.com/lullhq/lull/connectors"
 	_ "github.com/lullhq/lull/connectors/demo"
 )
-
-// focusAllDay is a weekly block covering now, whatever the time of day.
-func focusAllDay(now time.Time) focus.Config {
-	return focus.Config{
-		Location: time.Local,
-		Weekly: []focus.WeeklyBlock{{
-			Start: now.Add(-time.Hour).Format("15:04"),
-			End:   now.Add(2 * time.Hour).Format("15:04"),
-		}},
-	}
-}
 
 // TestFocusOnRealBus runs the app with the system notifier on a real D-Bus
 // session bus whose notification server records every Notify call: during

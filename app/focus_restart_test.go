@@ -7,9 +7,21 @@ import (
 	"time"
 
 	"github.com/lullhq/lull/app/config"
+	"github.com/lullhq/lull/app/focus"
 	"github.com/lullhq/lull/app/notify"
 	"github.com/lullhq/lull/connectors"
 )
+
+// focusAllDay is a weekly block covering now, whatever the time of day.
+func focusAllDay(now time.Time) focus.Config {
+	return focus.Config{
+		Location: time.Local,
+		Weekly: []focus.WeeklyBlock{{
+			Start: now.Add(-time.Hour).Format("15:04"),
+			End:   now.Add(2 * time.Hour).Format("15:04"),
+		}},
+	}
+}
 
 // TestRestartMidFocusKeepsHeld closes the app in the middle of focus and
 // opens it again: the held items are still held and go out once, in one digest.

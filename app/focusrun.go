@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,10 @@ type focusRunner struct {
 
 	mu       sync.Mutex // serialises decide/save/release so state on disk matches memory
 	lastLine string
+	// followZone is set when the config names no time zone: the engine then
+	// follows the machine's zone, re-read every minute (a laptop that flies).
+	followZone bool
+	ticks      int
 }
 
 func newFocusRunner(ctx context.Context, cfg focus.Config, st *store.Store, n notify.Notifier, now func() time.Time, log *slog.Logger) (*focusRunner, error) {
@@ -72,8 +77,13 @@ func newFocusRunner(ctx context.Context, cfg focus.Config, st *store.Store, n no
 			return nil, err
 		}
 	}
-	return &focusRunner{eng: eng, store: st, notifier: n, now: now, log: log,
-		onStatus: func(FocusStatus) {}, onRelease: func(focus.Release) {}}, nil
+	// Focus decisions are about the wall clock: strip the monotonic reading,
+	// which on Linux stops while the machine sleeps, so a suspend shows up
+	// as the wall-clock jump the engine turns into one catch-up release.
+	wall := func() time.Time { return now().Round(0) }
+	return &focusRunner{eng: eng, store: st, notifier: n, now: wall, log: log,
+		followZone: cfg.TimeZone == "" && cfg.Location == nil,
+		onStatus:   func(FocusStatus) {}, onRelease: func(focus.Release) {}}, nil
 }
 
 // save persists the engine state; the caller holds f.mu.
@@ -129,10 +139,38 @@ func (f *focusRunner) tick(ctx context.Context) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.now()
+	if f.ticks++; f.followZone && f.ticks%60 == 0 {
+		if loc := machineZone(); loc != nil && loc.String() != f.eng.Location().String() {
+			f.log.Info("focus: time zone changed", "from", f.eng.Location(), "to", loc)
+			f.eng.SetLocation(now, loc)
+		}
+	}
 	if rel, ok := f.eng.Tick(now); ok {
 		f.deliverLocked(ctx, rel)
 	}
 	f.publishLocked(now, false)
+}
+
+// machineZone reads the machine's current time zone afresh (Go's time.Local
+// is fixed at start): $TZ, else the /etc/localtime link. Nil when unknown,
+// as on Windows, where the zone then stays as it was at start.
+func machineZone() *time.Location {
+	name := os.Getenv("TZ")
+	if name == "" {
+		target, err := os.Readlink("/etc/localtime")
+		if err != nil {
+			return nil
+		}
+		_, name, _ = strings.Cut(target, "zoneinfo/")
+	}
+	if name == "" {
+		return nil
+	}
+	loc, err := time.LoadLocation(strings.TrimPrefix(name, ":"))
+	if err != nil {
+		return nil
+	}
+	return loc
 }
 
 // deliverLocked sends the digest of rel and persists that it went out.
