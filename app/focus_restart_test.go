@@ -70,3 +70,18 @@ func TestRestartMidFocusKeepsHeld(t *testing.T) {
 		t.Fatalf("notifications = %+v, want one digest", recs)
 	}
 }
+
+func TestMachineZoneFollowsTZ(t *testing.T) {
+	t.Setenv("TZ", "America/New_York")
+	if loc := machineZone(); loc == nil || loc.String() != "America/New_York" {
+		t.Fatalf("machineZone = %v", loc)
+	}
+	t.Setenv("TZ", ":Europe/Berlin")
+	if loc := machineZone(); loc == nil || loc.String() != "Europe/Berlin" {
+		t.Fatalf("machineZone = %v", loc)
+	}
+	t.Setenv("TZ", "Not/AZone")
+	if loc := machineZone(); loc != nil {
+		t.Fatalf("machineZone for a bad zone = %v, want nil", loc)
+	}
+}
