@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lullhq/lull/app/config"
+	"github.com/lullhq/lull/app/focus"
 	"github.com/lullhq/lull/app/inbox"
 	"github.com/lullhq/lull/app/notify"
 	"github.com/lullhq/lull/connectors"
@@ -171,5 +172,32 @@ func TestCheckExternalURL(t *testing.T) {
 		if err := CheckExternalURL(tt.url); (err == nil) != tt.ok {
 			t.Errorf("CheckExternalURL(%q) = %v, want ok=%v", tt.url, err, tt.ok)
 		}
+	}
+}
+
+func TestSettingsSetFocusSavesAndApplies(t *testing.T) {
+	a, _ := newTestApp(t, false)
+	s := &Settings{app: a}
+	got, err := s.Focus()
+	if err != nil || got.Policy != "immediate" || got.MaxBreakthroughsPerHour != 3 || got.ThreadCooldown != "2m0s" {
+		t.Fatalf("defaults = %+v, %v", got, err)
+	}
+	now := time.Now()
+	got.Weekly = []focus.WeeklyBlock{{Start: now.Add(-time.Hour).Format("15:04"), End: now.Add(2 * time.Hour).Format("15:04")}}
+	got.Policy = "batched"
+	if _, err := s.SetFocus(got); err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.FocusService().Status()
+	if err != nil || !st.Focusing {
+		t.Fatalf("the new weekly block is not in force: %+v, %v", st, err)
+	}
+	saved, err := config.Load(a.opts.Paths.Config)
+	if err != nil || saved.Focus.Policy != "batched" || len(saved.Focus.Weekly) != 1 {
+		t.Fatalf("saved = %+v, %v", saved.Focus, err)
+	}
+	got.Weekly[0].Start = "25:00"
+	if _, err := s.SetFocus(got); err == nil || !strings.Contains(err.Error(), "focus.weekly[0].start") {
+		t.Fatalf("bad start accepted: %v", err)
 	}
 }

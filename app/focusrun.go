@@ -52,17 +52,9 @@ type focusRunner struct {
 }
 
 func newFocusRunner(ctx context.Context, cfg focus.Config, st *store.Store, n notify.Notifier, now func() time.Time, log *slog.Logger) (*focusRunner, error) {
-	eng, err := focus.New(cfg)
+	eng, err := buildEngine(cfg, log)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Calendar.Source != "" {
-		// Only local files for now: a URL feed needs a fetcher with caching.
-		if data, err := os.ReadFile(cfg.Calendar.Source); err != nil {
-			log.Warn("focus: calendar not read", "source", cfg.Calendar.Source, "err", err)
-		} else if err := eng.SetCalendar(data); err != nil {
-			log.Warn("focus: calendar not parsed", "source", cfg.Calendar.Source, "err", err)
-		}
 	}
 	raw, err := st.Blob(ctx, store.BlobFocus)
 	if err != nil {
@@ -84,6 +76,41 @@ func newFocusRunner(ctx context.Context, cfg focus.Config, st *store.Store, n no
 	return &focusRunner{eng: eng, store: st, notifier: n, now: wall, log: log,
 		followZone: cfg.TimeZone == "" && cfg.Location == nil,
 		onStatus:   func(FocusStatus) {}, onRelease: func(focus.Release) {}}, nil
+}
+
+// buildEngine makes the focus engine for cfg and loads its calendar.
+func buildEngine(cfg focus.Config, log *slog.Logger) (*focus.Engine, error) {
+	eng, err := focus.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Calendar.Source != "" {
+		// Only local files for now: a URL feed needs a fetcher with caching.
+		if data, err := os.ReadFile(cfg.Calendar.Source); err != nil {
+			log.Warn("focus: calendar not read", "source", cfg.Calendar.Source, "err", err)
+		} else if err := eng.SetCalendar(data); err != nil {
+			log.Warn("focus: calendar not parsed", "source", cfg.Calendar.Source, "err", err)
+		}
+	}
+	return eng, nil
+}
+
+// reconfigure swaps in an engine for cfg, carrying over the held set,
+// session and breakthrough history.
+func (f *focusRunner) reconfigure(ctx context.Context, cfg focus.Config) error {
+	eng, err := buildEngine(cfg, f.log)
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := eng.Restore(f.eng.State()); err != nil {
+		return err
+	}
+	f.eng = eng
+	f.followZone = cfg.TimeZone == "" && cfg.Location == nil
+	f.publishLocked(f.now(), true)
+	return nil
 }
 
 // save persists the engine state; the caller holds f.mu.
