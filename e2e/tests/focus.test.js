@@ -50,3 +50,35 @@ test('f freezes the inbox while new items are held, and f again lets them in', a
     await app.stop();
   }
 });
+
+test('settings from the keyboard: a focus block typed in , is saved and in force', async (t) => {
+  if (!requireTools(t)) return;
+  assert.ok(browser, 'chromium did not start');
+  const tmp = tempDir();
+  t.after(tmp.remove);
+  const app = await startApp(tmp.dir);
+  try {
+    const { page, errors } = await openPage(browser, app.url);
+    await page.waitForSelector(rows, { timeout: 30000 });
+    await page.keyboard.press(',');
+    await page.waitForSelector('[data-testid="blocks"]');
+    const hhmm = (d) => d.toTimeString().slice(0, 5);
+    const now = new Date();
+    const block = `daily ${hhmm(new Date(now - 3600e3))}-${hhmm(new Date(+now + 7200e3))}`;
+    // Tab from the first field to the blocks field, type, save, close: no mouse.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(block);
+    await page.keyboard.press('Control+Enter');
+    await page.getByText('Saved and in force').waitFor({ timeout: 5000 });
+    if (process.env.LULL_SHOT_DIR) await page.screenshot({ path: `${process.env.LULL_SHOT_DIR}/settings.png` });
+    await page.keyboard.press('Escape');
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes('Focusing'), line, { timeout: 5000 });
+    const st = await page.evaluate(() => window.go.app.Settings.Focus());
+    assert.equal(st.weekly.length, 1);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await app.stop();
+  }
+});

@@ -127,6 +127,22 @@ export interface FocusRequest {
   nextBatch?: boolean;
 }
 
+/** FocusSettings mirrors app.FocusSettings: the editable part of [focus]. */
+export interface FocusSettings {
+  policy: 'immediate' | 'batched';
+  timeZone: string;
+  batchTimes: Record<string, string[]>;
+  weekly: { days: string[]; start: string; end: string }[];
+  maxBreakthroughsPerHour: number;
+  threadCooldown: string;
+  ruleCount: number;
+}
+
+export interface SettingsView {
+  autostart: boolean;
+  configPath: string;
+}
+
 /** Event names and payloads emitted by app/ (runtime.EventsEmit). */
 export interface Events {
   'items:changed': { count: number };
@@ -151,6 +167,12 @@ interface Bound {
     Start(req: FocusRequest): Promise<FocusStatus>;
     Stop(): Promise<FocusStatus>;
     ReleaseNow(): Promise<number>;
+  };
+  Settings: {
+    Get(): Promise<SettingsView>;
+    SetAutostart(on: boolean): Promise<SettingsView>;
+    Focus(): Promise<FocusSettings>;
+    SetFocus(s: FocusSettings): Promise<FocusSettings>;
   };
   Workspace: {
     Status(): Promise<WorkspaceStatus>;
@@ -227,6 +249,14 @@ export const focus = {
   stop: () => call(() => service('Focus').Stop()),
   /** releaseNow sends the held items as one digest, even during focus; resolves to how many. */
   releaseNow: () => call(() => service('Focus').ReleaseNow()),
+};
+
+export const settings = {
+  get: () => call(() => service('Settings').Get()),
+  setAutostart: (on: boolean) => call(() => service('Settings').SetAutostart(on)),
+  focus: () => call(() => service('Settings').Focus()),
+  /** setFocus saves [focus] to config.toml and applies it; rejects naming the bad field. */
+  setFocus: (s: FocusSettings) => call(() => service('Settings').SetFocus(s)),
 };
 
 /** on subscribes to a backend event and returns the unsubscribe function. */

@@ -177,7 +177,7 @@ describe('the default keymap', () => {
 
   it('groups bindings for the help overlay, merging keys of one command', () => {
     const groups = helpGroups();
-    expect(groups.map((g) => g.section)).toEqual(['inbox', 'item', 'global', 'welcome', 'help']);
+    expect(groups.map((g) => g.section)).toEqual(['inbox', 'item', 'global', 'welcome', 'help', 'settings']);
     const next = groups[0].rows.find((r) => r.description === 'Next item');
     expect(next?.keys).toEqual(['j', 'ArrowDown']);
     const total = groups.reduce((n, g) => n + g.rows.reduce((m, r) => m + r.keys.length, 0), 0);
@@ -207,5 +207,14 @@ describe('isEditable', () => {
     expect(isEditable({ tagName: 'DIV', isContentEditable: true } as unknown as EventTarget)).toBe(true);
     expect(isEditable({ tagName: 'DIV' } as unknown as EventTarget)).toBe(false);
     expect(isEditable(null)).toBe(false);
+  });
+});
+
+describe('keys typed into a field', () => {
+  it('are text, except Escape and Ctrl chords', () => {
+    const m = new Matcher();
+    expect(m.feed({ key: 'e', editable: true }, ['settings', 'global'], 0).kind).toBe('none');
+    expect(m.feed({ key: 'Escape', editable: true }, ['settings'], 1)).toMatchObject({ kind: 'command', command: 'close' });
+    expect(m.feed({ key: 'Enter', ctrlKey: true, editable: true }, ['settings'], 2)).toMatchObject({ kind: 'command', command: 'save' });
   });
 });

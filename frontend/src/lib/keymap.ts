@@ -8,7 +8,7 @@
 // ("Enter", "Escape", "ArrowDown"). Modifiers prefix a token: "Ctrl+d",
 // "Alt+x", "Meta+k", and "Shift+Enter" for named keys.
 
-export type Section = 'global' | 'inbox' | 'item' | 'welcome' | 'help';
+export type Section = 'global' | 'inbox' | 'item' | 'welcome' | 'help' | 'settings';
 
 export interface Binding {
   keys: string;
@@ -24,6 +24,7 @@ export const SECTIONS: { id: Section; title: string }[] = [
   { id: 'global', title: 'Anywhere' },
   { id: 'welcome', title: 'Welcome screen' },
   { id: 'help', title: 'This overlay' },
+  { id: 'settings', title: 'Settings' },
 ];
 
 export const BINDINGS: Binding[] = [
@@ -57,12 +58,17 @@ export const BINDINGS: Binding[] = [
   { keys: 'f', command: 'focus toggle', section: 'global', description: 'Start focus (50 min) or stop it' },
   { keys: 'F', command: 'focus next-batch', section: 'global', description: 'Focus until the next batch time' },
   { keys: 'R', command: 'release', section: 'global', description: 'Release held items now' },
+  { keys: ',', command: 'settings', section: 'global', description: 'Settings' },
   { keys: '?', command: 'help', section: 'global', description: 'Keyboard shortcuts' },
 
   // First run
   { keys: 'a', command: 'add-account', section: 'welcome', description: 'Add an account' },
   { keys: 's', command: 'sample', section: 'welcome', description: 'Explore the sample workspace' },
   { keys: 'Escape', command: 'back', section: 'welcome', description: 'Back' },
+
+  // Settings (Tab moves between fields; keys typed into a field are text)
+  { keys: 'Escape', command: 'close', section: 'settings', description: 'Close without saving' },
+  { keys: 'Ctrl+Enter', command: 'save', section: 'settings', description: 'Save' },
 
   // Help overlay
   { keys: 'Escape', command: 'close', section: 'help', description: 'Close' },
@@ -150,7 +156,10 @@ export class Matcher {
    * the browser handle the key).
    */
   feed(e: KeyPress, sections: readonly Section[], now: number): MatchResult {
-    if (e.editable || e.isComposing) {
+    // Keys typed into a field are text, except Escape and Ctrl/Cmd chords,
+    // which leave or submit the field (Escape closes Settings, Ctrl+Enter saves).
+    const chord = e.key === 'Escape' || e.ctrlKey || e.metaKey;
+    if (e.isComposing || (e.editable && !chord)) {
       this.pending = [];
       return { kind: 'none' };
     }
