@@ -1,24 +1,8 @@
 package tray
 
 import (
-	"fyne.io/systray"
 	"github.com/godbus/dbus/v5"
 )
-
-// Start shows the tray. On Linux systray speaks D-Bus StatusNotifierItem and
-// needs no GTK loop of its own, so it may start on any goroutine.
-func (t *Tray) Start() {
-	start, end := systray.RunWithExternalLoop(t.onReady, t.onExit)
-	t.end = end
-	start()
-}
-
-// Stop removes the icon.
-func (t *Tray) Stop() {
-	if t.end != nil {
-		t.end()
-	}
-}
 
 // Available reports whether a tray host is listening (a StatusNotifierWatcher
 // owns its name on the session bus). Without one, hiding the window on close

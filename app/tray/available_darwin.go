@@ -1,0 +1,4 @@
+package tray
+
+// Available is always true: macOS has a menu bar.
+func Available() bool { return true }
