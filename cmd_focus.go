@@ -12,6 +12,7 @@ import (
 
 	"github.com/lullhq/lull/app"
 	"github.com/lullhq/lull/app/control"
+	"github.com/lullhq/lull/store"
 )
 
 // runFocus is `lull focus start [DURATION | --until HH:MM] | stop | status [--json]`
@@ -77,8 +78,11 @@ func runFocus(ctx context.Context, opts app.Options, args []string, stdout, stde
 	}
 
 	dir := app.WorkspaceDir(modeOf(opts), opts.Paths)
-	client, err := control.Dial(ctx, dir)
-	if err == nil {
+	ask := func() error {
+		client, err := control.Dial(ctx, dir)
+		if err != nil {
+			return err
+		}
 		defer client.Close()
 		var result json.RawMessage
 		if err := client.Call(ctx, cmd, cmdArgs, &result); err != nil {
@@ -86,11 +90,12 @@ func runFocus(ctx context.Context, opts app.Options, args []string, stdout, stde
 		}
 		return printFocusResult(stdout, cmd, result, *asJSON)
 	}
+	err := ask()
 	if !errors.Is(err, control.ErrNoApp) {
 		return err
 	}
-	// No app is running: act on the store ourselves.
-	return runFocusOnStore(ctx, opts, func(f *app.Focus) (any, error) {
+	// No app answers: act on the store ourselves.
+	err = runFocusOnStore(ctx, opts, func(f *app.Focus) (any, error) {
 		var a control.FocusStartArgs
 		if cmdArgs != nil {
 			a = cmdArgs.(control.FocusStartArgs)
@@ -98,6 +103,18 @@ func runFocus(ctx context.Context, opts app.Options, args []string, stdout, stde
 		raw, _ := json.Marshal(a)
 		return app.HandleControl(ctx, f, cmd, raw)
 	}, stdout, *asJSON)
+	if !errors.Is(err, store.ErrLocked) {
+		return err
+	}
+	// The store is held by an app that is still starting: ask it once it listens.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := ask()
+		if !errors.Is(err, control.ErrNoApp) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func modeOf(opts app.Options) app.Mode {

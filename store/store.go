@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -82,9 +83,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("store: open: %w", err)
 		}
 	}
-	db, err := badger.Open(badgerOptions(opts, log))
+	db, err := openBadger(ctx, opts, log)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", opts.Dir, err)
+		return nil, err
 	}
 	s := &Store{db: db, log: log, now: time.Now}
 	if err := s.migrate(ctx); err != nil {
@@ -103,6 +104,36 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		go s.gcLoop(interval)
 	}
 	return s, nil
+}
+
+// ErrLocked means another process has the data folder open. Open waits
+// LockWait for it before giving up, so a `lull focus` that briefly opened the
+// store does not stop the app from starting, and the other way round.
+var ErrLocked = errors.New("store: the data folder is in use by another Lull process")
+
+// LockWait is how long Open waits for another process to release the folder.
+const LockWait = 5 * time.Second
+
+func openBadger(ctx context.Context, opts Options, log *slog.Logger) (*badger.DB, error) {
+	deadline := time.Now().Add(LockWait)
+	for {
+		db, err := badger.Open(badgerOptions(opts, log))
+		if err == nil {
+			return db, nil
+		}
+		// Badger reports the directory lock only in its message.
+		if !strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("store: open %s: %w", opts.Dir, err)
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("store: open %s: %w", opts.Dir, ErrLocked)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("store: open %s: %w", opts.Dir, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // Close stops value-log GC and closes the database. It waits for running
