@@ -148,7 +148,9 @@ export interface Events {
   'items:changed': { count: number };
   'account:status': AccountStatus[];
   'focus:state': FocusStatus;
-  'focus:released': { items: { id: string }[] };
+  'focus:released': { at: string; items: { id: string }[] };
+  /** The user clicked a digest notification; the payload is the release time. */
+  'focus:open-batch': string;
 }
 
 // The shapes Wails injects. Only this module declares them.
