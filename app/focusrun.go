@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -130,7 +129,7 @@ func (f *focusRunner) onChange(ctx context.Context, c engine.Change) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.now()
-	held := false
+	changed := false // the held set, breakthrough budget or cooldowns moved
 	for _, id := range c.New {
 		it, err := f.store.Get(ctx, id)
 		if err != nil {
@@ -140,7 +139,7 @@ func (f *focusRunner) onChange(ctx context.Context, c engine.Change) {
 		d := f.eng.Decide(now, it, c.Backfill)
 		switch d.Action {
 		case focus.Hold:
-			held = true
+			changed = true
 		case focus.Notify:
 			n := notify.Notification{Title: it.From.Display(), Body: inbox.FirstLine(it.Title+"\n"+it.Snippet, 200), Kind: notify.Alert, Action: "open-item:" + string(it.ID)}
 			if d.Urgent {
@@ -150,10 +149,10 @@ func (f *focusRunner) onChange(ctx context.Context, c engine.Change) {
 			if err := f.notifier.Notify(ctx, n); err != nil {
 				f.log.Warn("focus: notify failed", "err", err)
 			}
-			held = true // breakthrough budget and thread cooldowns changed
+			changed = true
 		}
 	}
-	if held {
+	if changed {
 		if err := f.save(ctx); err != nil {
 			f.log.Error("focus: held state not saved", "err", err)
 		}
@@ -336,6 +335,3 @@ func (f *focusRunner) run(ctx context.Context) {
 		}
 	}
 }
-
-// errNoFocus is returned by focus calls before a workspace is open.
-var errNoFocus = errors.New("focus: no workspace is open")

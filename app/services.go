@@ -41,7 +41,14 @@ func (s *Inbox) Counts() (map[inbox.State]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ws.store.Counts(s.app.context())
+	counts, err := ws.store.Counts(s.app.context())
+	if err != nil {
+		return nil, err
+	}
+	// Held items are not in the (frozen) inbox view yet; count them there
+	// once they are released.
+	counts[inbox.StateInbox] = max(0, counts[inbox.StateInbox]-len(ws.focus.heldIDs()))
+	return counts, nil
 }
 
 // TriageResult says what a triage command changed.
