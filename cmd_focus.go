@@ -58,11 +58,10 @@ func runFocus(ctx context.Context, opts app.Options, args []string, stdout, stde
 			}
 			a.Duration = positional[0]
 		}
-		if *nextBatch {
-			return runFocusOnStore(ctx, opts, func(f *app.Focus) (any, error) {
-				return f.Start(app.FocusRequest{NextBatch: true})
-			}, stdout, *asJSON)
+		if *nextBatch && (a.Duration != "" || a.Until != "") {
+			return errors.New("focus start: --next-batch takes no duration or --until")
 		}
+		a.NextBatch = *nextBatch
 		cmd, cmdArgs = control.CmdFocusStart, a
 	case "stop":
 		cmd = control.CmdFocusStop

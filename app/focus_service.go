@@ -72,7 +72,7 @@ func HandleControl(_ context.Context, f *Focus, cmd string, args json.RawMessage
 				return nil, fmt.Errorf("focus start: %w", err)
 			}
 		}
-		return f.Start(FocusRequest{Duration: a.Duration, Until: a.Until})
+		return f.Start(FocusRequest{Duration: a.Duration, Until: a.Until, NextBatch: a.NextBatch})
 	case control.CmdFocusStop:
 		return f.Stop()
 	case control.CmdFocusStatus:

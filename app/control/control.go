@@ -32,10 +32,12 @@ const (
 	CmdRelease     = "release"      // no args: release held items now
 )
 
-// FocusStartArgs are the args of focus.start: exactly one of the two is set.
+// FocusStartArgs are the args of focus.start: at most one is set; none
+// means the default session length.
 type FocusStartArgs struct {
-	Duration string `json:"duration,omitempty"` // a Go duration, e.g. "50m"
-	Until    string `json:"until,omitempty"`    // a local clock time, e.g. "12:00"
+	Duration  string `json:"duration,omitempty"`  // a Go duration, e.g. "50m"
+	Until     string `json:"until,omitempty"`     // a local clock time, e.g. "12:00"
+	NextBatch bool   `json:"nextBatch,omitempty"` // until the next batch time
 }
 
 // Request is one request line.
