@@ -62,6 +62,8 @@ test('settings from the keyboard: a focus block typed in , is saved and in force
     await page.waitForSelector(rows, { timeout: 30000 });
     await page.keyboard.press(',');
     await page.waitForSelector('[data-testid="blocks"]');
+    // The panel puts the caret in its first field once its values are in.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'policy', null, { timeout: 5000 });
     const hhmm = (d) => d.toTimeString().slice(0, 5);
     const now = new Date();
     const block = `daily ${hhmm(new Date(now - 3600e3))}-${hhmm(new Date(+now + 7200e3))}`;
@@ -70,7 +72,13 @@ test('settings from the keyboard: a focus block typed in , is saved and in force
     await page.keyboard.press('Tab');
     await page.keyboard.type(block);
     await page.keyboard.press('Control+Enter');
-    await page.getByText('Saved and in force').waitFor({ timeout: 5000 });
+    await page.getByText('Saved and in force').waitFor({ timeout: 5000 }).catch(async (err) => {
+      const shown = await page.locator('[role="alert"]').allTextContents();
+      await page.screenshot({ path: '/tmp/settings-fail.png' });
+      const active = await page.evaluate(() => `${document.activeElement?.tagName} ${document.activeElement?.getAttribute('data-testid')} value=${document.activeElement?.value}`);
+      shown.push(active);
+      throw new Error(`${err.message}\nSettings said: ${shown.join(' | ') || '(nothing)'}; typed ${JSON.stringify(block)}`);
+    });
     if (process.env.LULL_SHOT_DIR) await page.screenshot({ path: `${process.env.LULL_SHOT_DIR}/settings.png` });
     await page.keyboard.press('Escape');
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes('Focusing'), line, { timeout: 5000 });
