@@ -132,7 +132,7 @@ On Tue, Daniel Okafor <daniel.okafor@fabrikam.com> wrote:
   const all = [];
   let t = now - 4 * 60_000;
   for (let i = 0; i < rows; i++) {
-    const source = i % 9 === 3 ? 'slack' : i % 7 === 2 ? 'github' : i % 11 === 5 ? 'asana' : i % 5 === 4 ? 'slack' : 'email';
+    const source = ['email', 'slack', 'email', 'github', 'email', 'asana', 'slack', 'email', 'email', 'github', 'email', 'slack', 'email'][i % 13];
     const [name, addr] = pick(people);
     let title, snippet, url, from = name, signals;
     if (source === 'email') [title, snippet] = pick(email);
@@ -418,6 +418,7 @@ try {
 
     await page.keyboard.press('Shift+?');
     await page.locator('[role=dialog]').waitFor();
+    await page.waitForTimeout(300); // let the fade-in finish
     await page.screenshot({ path: '/tmp/frontend-help.png' });
     await page.keyboard.press('Escape');
     await page.waitForTimeout(100);

@@ -242,7 +242,7 @@ export class InboxModel {
       if (r.changed.length > 0) this.selected = { id: r.changed[0], index: this.selected.index };
     } catch (e) {
       const text = api.errorMessage(e);
-      this.notice = { text: text === 'nothing to undo' ? 'Nothing to undo.' : text, kind: 'error' };
+      this.notice = text === 'nothing to undo' ? { text: 'Nothing to undo.', kind: 'info' } : { text, kind: 'error' };
       return;
     }
     await this.refresh();
