@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -18,22 +17,7 @@ const (
 
 // Blob returns the app-level state stored under name, nil if none.
 func (s *Store) Blob(ctx context.Context, name string) ([]byte, error) {
-	if err := s.enter(ctx); err != nil {
-		return nil, fmt.Errorf("store: blob %s: %w", name, err)
-	}
-	defer s.life.RUnlock()
-	var val []byte
-	err := s.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(blobKey(name))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		val, err = item.ValueCopy(nil)
-		return err
-	})
+	val, err := s.value(ctx, blobKey(name))
 	if err != nil {
 		return nil, fmt.Errorf("store: blob %s: %w", name, err)
 	}

@@ -203,30 +203,40 @@ func (s *Store) Counts(ctx context.Context) (map[inbox.State]int, error) {
 }
 
 // Cursor returns the sync cursor last committed for account, nil if none.
+// An empty cursor that was set comes back as an empty, non-nil slice.
 func (s *Store) Cursor(ctx context.Context, account string) ([]byte, error) {
-	if err := s.enter(ctx); err != nil {
+	cur, err := s.value(ctx, cursorKey(account))
+	if err != nil {
 		return nil, fmt.Errorf("store: cursor %s: %w", account, err)
 	}
+	return cur, nil
+}
+
+// value reads one key: nil when it is absent, a non-nil slice (maybe empty)
+// when it is set.
+func (s *Store) value(ctx context.Context, key []byte) ([]byte, error) {
+	if err := s.enter(ctx); err != nil {
+		return nil, err
+	}
 	defer s.life.RUnlock()
-	var cur []byte
+	var val []byte
 	err := s.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(cursorKey(account))
+		item, err := txn.Get(key)
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		cur, err = item.ValueCopy(nil)
-		if cur == nil {
-			cur = []byte{} // an empty cursor was set; not the same as none
+		if val, err = item.ValueCopy(nil); val == nil {
+			val = []byte{}
 		}
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: cursor %s: %w", account, err)
+		return nil, err
 	}
-	return cur, nil
+	return val, nil
 }
 
 // AccountItemCount returns how many items account has, in every state.
