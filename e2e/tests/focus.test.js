@@ -3,7 +3,7 @@
 // again stops focus and lets them in.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, requireTools, startApp, tempDir } from './harness.js';
+import { launchBrowser, prepare, withApp } from './harness.js';
 
 let browser;
 before(async () => { browser = await launchBrowser().catch(() => null); });
@@ -13,13 +13,9 @@ const rows = '[data-testid="row"]';
 const line = '[data-testid="focus-line"]';
 
 test('f freezes the inbox while new items are held, and f again lets them in', async (t) => {
-  if (!requireTools(t)) return;
-  assert.ok(browser, 'chromium did not start');
-  const tmp = tempDir();
-  t.after(tmp.remove);
-  const app = await startApp(tmp.dir, { env: { LULL_DEMO_INTERVAL: '300ms' } });
-  try {
-    const { page, errors } = await openPage(browser, app.url);
+  const dir = prepare(t, browser);
+  if (!dir) return;
+  await withApp(browser, dir, { env: { LULL_DEMO_INTERVAL: '300ms' } }, async (page) => {
     await page.waitForSelector(rows, { timeout: 30000 });
     await page.waitForFunction(async () => (await window.go.app.Workspace.Status()).accounts.some((a) => a.state === 'idle'), null, { timeout: 60000 });
 
@@ -44,21 +40,13 @@ test('f freezes the inbox while new items are held, and f again lets them in', a
     await page.waitForFunction((old) => document.querySelector('[data-testid="row"]')?.getAttribute('data-id') !== old, frozenTop, { timeout: 5000 });
     const afterStop = await page.evaluate(() => window.go.app.Inbox.List({ state: 'inbox', offset: 0, limit: 1 }));
     assert.ok(afterStop.total >= frozenTotal + held, `total ${afterStop.total} after release, want ≥ ${frozenTotal + held}`);
-    assert.deepEqual(errors, []);
-    await page.close();
-  } finally {
-    await app.stop();
-  }
+  });
 });
 
 test('settings from the keyboard: a focus block typed in , is saved and in force', async (t) => {
-  if (!requireTools(t)) return;
-  assert.ok(browser, 'chromium did not start');
-  const tmp = tempDir();
-  t.after(tmp.remove);
-  const app = await startApp(tmp.dir);
-  try {
-    const { page, errors } = await openPage(browser, app.url);
+  const dir = prepare(t, browser);
+  if (!dir) return;
+  await withApp(browser, dir, {}, async (page) => {
     await page.waitForSelector(rows, { timeout: 30000 });
     await page.keyboard.press(',');
     await page.waitForSelector('[data-testid="blocks"]');
@@ -84,9 +72,5 @@ test('settings from the keyboard: a focus block typed in , is saved and in force
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes('Focusing'), line, { timeout: 5000 });
     const st = await page.evaluate(() => window.go.app.Settings.Focus());
     assert.equal(st.weekly.length, 1);
-    assert.deepEqual(errors, []);
-    await page.close();
-  } finally {
-    await app.stop();
-  }
+  });
 });

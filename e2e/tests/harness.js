@@ -126,3 +126,31 @@ export async function openPage(browser, url) {
   await page.waitForFunction(() => window.go?.app?.Inbox?.List && window.go?.app?.Workspace?.Status, null, { timeout: 20000 });
   return { page, errors };
 }
+
+/**
+ * prepare checks the real parts and gives the test a temp folder removed
+ * when it ends; it returns null when the test was skipped (locally only).
+ */
+export function prepare(t, browser) {
+  if (!requireTools(t)) return null;
+  if (!browser) throw new Error('chromium did not start');
+  const tmp = tempDir();
+  t.after(tmp.remove);
+  return tmp.dir;
+}
+
+/**
+ * withApp starts lull-dev on dir, opens the window's page, runs fn(page),
+ * then checks that the page threw nothing and tears everything down.
+ */
+export async function withApp(browser, dir, opts, fn) {
+  const app = await startApp(dir, opts);
+  try {
+    const { page, errors } = await openPage(browser, app.url);
+    await fn(page);
+    if (errors.length) throw new Error(`page errors: ${errors.map(String).join('\n')}`);
+    await page.close();
+  } finally {
+    await app.stop();
+  }
+}

@@ -2,7 +2,7 @@
 // items, the keyboard triages them, and triage survives a restart.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, requireTools, startApp, tempDir } from './harness.js';
+import { launchBrowser, prepare, withApp } from './harness.js';
 
 let browser;
 before(async () => { browser = await launchBrowser().catch(() => null); });
@@ -22,15 +22,11 @@ async function inboxIds(page) {
 }
 
 test('sample workspace: j j e marks the third item done, and it stays done after restart', async (t) => {
-  if (!requireTools(t)) return;
-  assert.ok(browser, 'chromium did not start');
-  const tmp = tempDir();
-  t.after(tmp.remove);
+  const dir = prepare(t, browser);
+  if (!dir) return;
 
   let target;
-  let app = await startApp(tmp.dir);
-  try {
-    const { page, errors } = await openPage(browser, app.url);
+  await withApp(browser, dir, {}, async (page) => {
     await page.waitForSelector(rows, { timeout: 30000 });
     // The sample workspace backfills hundreds of real emails plus Slack and GitHub items.
     await page.waitForFunction(async () => {
@@ -69,15 +65,9 @@ test('sample workspace: j j e marks the third item done, and it stays done after
     await page.click(`${rows}[data-id="${target}"]`);
     await page.keyboard.press('e');
     await page.waitForFunction((id) => !document.querySelector(`[data-testid="row"][data-id="${CSS.escape(id)}"]`), target, { timeout: 5000 });
-    assert.deepEqual(errors, []);
-    await page.close();
-  } finally {
-    await app.stop();
-  }
+  });
 
-  app = await startApp(tmp.dir);
-  try {
-    const { page, errors } = await openPage(browser, app.url);
+  await withApp(browser, dir, {}, async (page) => {
     await page.waitForSelector(rows, { timeout: 30000 });
     const item = await page.evaluate((id) => window.go.app.Inbox.Get(id), target);
     assert.equal(item.triage.state, 'done');
@@ -87,21 +77,13 @@ test('sample workspace: j j e marks the third item done, and it stays done after
       return p.items.map((i) => i.id);
     });
     assert.deepEqual(doneIds, [target]);
-    assert.deepEqual(errors, []);
-    await page.close();
-  } finally {
-    await app.stop();
-  }
+  });
 });
 
 test('first run offers an account or the sample workspace; s opens the sample', async (t) => {
-  if (!requireTools(t)) return;
-  assert.ok(browser, 'chromium did not start');
-  const tmp = tempDir();
-  t.after(tmp.remove);
-  const app = await startApp(tmp.dir, { args: [] });
-  try {
-    const { page, errors } = await openPage(browser, app.url);
+  const dir = prepare(t, browser);
+  if (!dir) return;
+  await withApp(browser, dir, { args: [] }, async (page) => {
     await page.getByRole('button', { name: /Add an account/ }).waitFor({ timeout: 20000 });
     await page.getByRole('button', { name: /Explore the sample workspace/ }).waitFor();
     assert.equal((await page.evaluate(() => window.go.app.Workspace.Status())).mode, 'empty');
@@ -110,21 +92,13 @@ test('first run offers an account or the sample workspace; s opens the sample', 
     const st = await page.evaluate(() => window.go.app.Workspace.Status());
     assert.equal(st.mode, 'demo');
     assert.ok(st.dataDir.endsWith('data-demo'), `sample data in ${st.dataDir}`);
-    assert.deepEqual(errors, []);
-    await page.close();
-  } finally {
-    await app.stop();
-  }
+  });
 });
 
 test('new sample items keep arriving and the list shows them without a reload', async (t) => {
-  if (!requireTools(t)) return;
-  assert.ok(browser, 'chromium did not start');
-  const tmp = tempDir();
-  t.after(tmp.remove);
-  const app = await startApp(tmp.dir, { env: { LULL_DEMO_INTERVAL: '400ms' } });
-  try {
-    const { page, errors } = await openPage(browser, app.url);
+  const dir = prepare(t, browser);
+  if (!dir) return;
+  await withApp(browser, dir, { env: { LULL_DEMO_INTERVAL: '400ms' } }, async (page) => {
     await page.waitForSelector(rows, { timeout: 30000 });
     await page.waitForFunction(async () => (await window.go.app.Workspace.Status()).accounts.some((a) => a.state === 'idle'), null, { timeout: 60000 });
     const top = await page.getAttribute(`${rows} >> nth=0`, 'data-id');
@@ -133,9 +107,5 @@ test('new sample items keep arriving and the list shows them without a reload', 
       const first = document.querySelector('[data-testid="row"]');
       return first && first.getAttribute('data-id') !== old;
     }, top, { timeout: 15000 });
-    assert.deepEqual(errors, []);
-    await page.close();
-  } finally {
-    await app.stop();
-  }
+  });
 });
