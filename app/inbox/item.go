@@ -126,6 +126,9 @@ type Item struct {
 	Signals     []Signal     `json:"signals,omitempty"`
 	Attachments []Attachment `json:"attachments,omitempty"`
 	Unread      bool         `json:"unread,omitempty"`
+	// RemoteImages counts remote images blocked in HTML (tracking pixels
+	// among them); the reader offers to load them.
+	RemoteImages int `json:"remoteImages,omitempty"`
 
 	Triage Triage `json:"triage"`
 }

@@ -89,7 +89,7 @@ type Message struct {
 }
 
 // Item returns the inbox item for m: the email fields filled in, Received
-// from the Date header and Thread from ThreadKey. The caller sets what only it
+// from the Date header, Thread from ThreadKey and HTML sanitized. The caller sets what only it
 // knows (Unread, URL, a better Received).
 func (m Message) Item(account, native string) inbox.Item {
 	to := make([]inbox.Person, 0, len(m.To)+len(m.Cc))
@@ -98,18 +98,21 @@ func (m Message) Item(account, native string) inbox.Item {
 	if len(to) == 0 {
 		to = nil
 	}
+	clean := Sanitize(m.HTML)
 	return inbox.Item{
-		ID:          inbox.NewID(account, native),
-		Account:     account,
-		Source:      inbox.SourceEmail,
-		Thread:      ThreadKey(m),
-		Title:       m.Subject,
-		From:        m.From,
-		To:          to,
-		Snippet:     m.Snippet,
-		Body:        m.Text,
-		Received:    m.Date,
-		Attachments: m.Attachments,
+		ID:           inbox.NewID(account, native),
+		HTML:         clean.HTML,
+		RemoteImages: clean.RemoteImages,
+		Account:      account,
+		Source:       inbox.SourceEmail,
+		Thread:       ThreadKey(m),
+		Title:        m.Subject,
+		From:         m.From,
+		To:           to,
+		Snippet:      m.Snippet,
+		Body:         m.Text,
+		Received:     m.Date,
+		Attachments:  m.Attachments,
 	}
 }
 
