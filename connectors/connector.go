@@ -29,12 +29,29 @@ type Connector interface {
 type Batch struct {
 	Upserts []inbox.Item
 	Removes []inbox.ID
+	// Marks change the read state of items the store already holds, without
+	// the connector fetching them again (an IMAP flag change).
+	Marks []Mark
+	// Purge makes Removes delete items the user marked done too; without
+	// it a done item stays in the user's history when its source goes
+	// (an email archived on done leaves the synced folder).
+	Purge bool
 	// Cursor is the connector's resume point after this batch; nil leaves
 	// the stored cursor as it is.
 	Cursor []byte
 	// Backfill marks items found by the initial sync (or a resync): they are
 	// stored silently and never notify.
 	Backfill bool
+}
+
+// MaxBatchRemoves bounds the removes and the marks of one batch each, as
+// the store bounds the items of one transaction.
+const MaxBatchRemoves = 500
+
+// Mark sets the source's read state of an item.
+type Mark struct {
+	ID     inbox.ID
+	Unread bool
 }
 
 // Progress reports how far an initial sync has come. Total is 0 when unknown.

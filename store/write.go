@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -17,7 +18,19 @@ type Batch struct {
 	Account string
 	Upserts []inbox.Item // applied in order, before Removes
 	Removes []inbox.ID
-	Cursor  []byte // nil: leave the account cursor unchanged
+	// Marks set Unread on items already held; unknown ids are ignored.
+	Marks  []Mark
+	Cursor []byte // nil: leave the account cursor unchanged
+	// Purge makes Removes delete items the user marked done too. Without
+	// it a done item outlives its source (an email archived on done is
+	// expunged from the inbox folder) and stays in the Done history.
+	Purge bool
+}
+
+// Mark sets the read state of one item.
+type Mark struct {
+	ID     inbox.ID
+	Unread bool
 }
 
 // Applied says what a batch changed.
@@ -55,7 +68,7 @@ func (s *Store) Apply(ctx context.Context, b Batch) (Applied, error) {
 			return Applied{}, fmt.Errorf("store: apply %s: item %s belongs to account %q", b.Account, it.ID, it.Account)
 		}
 	}
-	for _, id := range b.Removes {
+	for _, id := range append(slices.Clone(b.Removes), markIDs(b.Marks)...) {
 		acct, _, err := id.Split()
 		if err != nil {
 			return Applied{}, fmt.Errorf("store: apply %s: %w", b.Account, err)
@@ -107,13 +120,31 @@ func (s *Store) Apply(ctx context.Context, b Batch) (Applied, error) {
 				res.Updated = append(res.Updated, id)
 			}
 		}
+		for _, m := range b.Marks {
+			old, found, err := w.load(m.ID)
+			if err != nil {
+				return err
+			}
+			if !found || old.Unread == m.Unread {
+				continue
+			}
+			rec := old
+			rec.Unread = m.Unread
+			if _, err := w.replace(&old, &rec, nil); err != nil {
+				return err
+			}
+			if !created[m.ID] && !updated[m.ID] {
+				updated[m.ID] = true
+				res.Updated = append(res.Updated, m.ID)
+			}
+		}
 		removed := map[inbox.ID]bool{}
 		for _, id := range b.Removes {
 			old, found, err := w.load(id)
 			if err != nil {
 				return err
 			}
-			if !found {
+			if !found || (old.Triage.State == inbox.StateDone && !b.Purge) {
 				continue
 			}
 			if err := w.put(&old, nil, nil); err != nil {
@@ -143,6 +174,14 @@ func (s *Store) Apply(ctx context.Context, b Batch) (Applied, error) {
 		return Applied{}, fmt.Errorf("store: apply %s: %w", b.Account, err)
 	}
 	return res, nil
+}
+
+func markIDs(marks []Mark) []inbox.ID {
+	ids := make([]inbox.ID, len(marks))
+	for i, m := range marks {
+		ids[i] = m.ID
+	}
+	return ids
 }
 
 // SetTriage records the user's decision about id and returns the one it

@@ -220,6 +220,7 @@ func (s *sink) Cursor(ctx context.Context) ([]byte, error) {
 func (s *sink) Apply(ctx context.Context, b connectors.Batch) error {
 	applied, err := s.engine.opts.Store.Apply(ctx, store.Batch{
 		Account: s.account, Upserts: b.Upserts, Removes: b.Removes, Cursor: b.Cursor,
+		Marks: marks(b.Marks), Purge: b.Purge,
 	})
 	if err != nil {
 		return fmt.Errorf("engine: %s: %w", s.account, err)
@@ -250,4 +251,15 @@ func (s *sink) Progress(p connectors.Progress) {
 		}
 		st.Error = ""
 	})
+}
+
+func marks(in []connectors.Mark) []store.Mark {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]store.Mark, len(in))
+	for i, m := range in {
+		out[i] = store.Mark{ID: m.ID, Unread: m.Unread}
+	}
+	return out
 }

@@ -73,7 +73,17 @@ func (s *MemorySink) Apply(ctx context.Context, b connectors.Batch) error {
 		}
 		s.items[it.ID] = it
 	}
+	for _, m := range b.Marks {
+		if it, ok := s.items[m.ID]; ok {
+			it.Unread = m.Unread
+			s.items[m.ID] = it
+		}
+	}
 	for _, id := range b.Removes {
+		// As the store does: a done item outlives its source unless purged.
+		if it, ok := s.items[id]; ok && it.Triage.State == inbox.StateDone && !b.Purge {
+			continue
+		}
 		delete(s.items, id)
 	}
 	if b.Cursor != nil {
@@ -208,4 +218,17 @@ func cloneBatch(b connectors.Batch) connectors.Batch {
 	b.Removes = slices.Clone(b.Removes)
 	b.Cursor = bytes.Clone(b.Cursor)
 	return b
+}
+
+// SetTriage records a user's decision on id, as the store's SetTriage does,
+// so tests can see how a connector treats triaged items.
+func (s *MemorySink) SetTriage(id inbox.ID, t inbox.Triage) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, ok := s.items[id]
+	if ok {
+		it.Triage = t
+		s.items[id] = it
+	}
+	return ok
 }
