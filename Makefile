@@ -6,7 +6,7 @@ GOBIN := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 
 .PHONY: run build build-dev frontend deps deps-test test test-go test-frontend test-e2e test-desktop \
-        windows screenshot bench clean pss
+        windows screenshot bench clean pss fuzz
 
 run: deps build ## install what is missing, build, open the window
 	./$(BIN)/lull $(ARGS)
@@ -43,6 +43,12 @@ test: deps-test e2e/node_modules/.installed build build-dev ## everything, as CI
 
 test-go:
 	go test -race -count=1 ./...
+	$(MAKE) fuzz
+
+FUZZTIME ?= 10s
+fuzz: ## the parsers' fuzz targets, briefly (FUZZTIME=5m for a longer run)
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./connectors/mailparse/
+	go test -run '^$$' -fuzz '^FuzzSanitize$$' -fuzztime $(FUZZTIME) ./connectors/mailparse/
 
 test-frontend: frontend/node_modules/.installed
 	cd frontend && npm run check && npm test
@@ -60,8 +66,10 @@ screenshot: deps-test build ## docs/screenshot.png of the sample workspace
 clean:
 	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html
 
-bench: ## benchmarks: focus simulated day and release, store list windows
+bench: build ## benchmarks: focus day, store windows, IMAP sync vs mbsync, IDLE push latency
 	go test -run '^$$' -bench . -benchmem -count 1 ./app/focus/ ./store/ | tee /tmp/lull-bench.txt
+	go test -run '^$$' -bench IdlePush -benchtime 1x ./connectors/imap/ | tee -a /tmp/lull-bench.txt
+	scripts/bench-imap.sh | tee -a /tmp/lull-bench.txt
 
 pss: build ## memory (PSS) of the app and its WebKit processes on the sample workspace
 	scripts/pss.sh $(BIN)/lull

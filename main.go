@@ -17,7 +17,9 @@ import (
 
 	"github.com/lullhq/lull/app"
 	"github.com/lullhq/lull/app/config"
-	_ "github.com/lullhq/lull/connectors/demo" // registers kind "demo"
+	_ "github.com/lullhq/lull/connectors/demo"    // registers kind "demo"
+	_ "github.com/lullhq/lull/connectors/imap"    // registers kind "imap"
+	_ "github.com/lullhq/lull/connectors/maildir" // registers kind "maildir"
 )
 
 //go:embed all:frontend/dist
@@ -32,6 +34,7 @@ Usage:
   lull focus start [50m | --until 12:00 | --next-batch]
   lull focus stop | status [--json]
   lull release                 release held items now, as one digest
+  lull auth login|password|token|logout ACCOUNT   OAuth sign-in, or a secret into the OS keychain
   (focus and release reach the running app; with none running they act on the store)
 
 Flags (before the command):
@@ -100,6 +103,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch rest[0] {
 	case "sync":
 		return runSync(ctx, opts, rest[1:], stdout, stderr)
+	case "auth":
+		return runAuth(ctx, opts, rest[1:], stdout, stderr)
 	case "focus":
 		return runFocus(ctx, opts, rest[1:], stdout, stderr)
 	case "release":

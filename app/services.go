@@ -173,7 +173,11 @@ func (a *App) runTriage(ctx context.Context, command string, ids []string) (Tria
 	var changed []inbox.ID
 	for _, raw := range ids {
 		id := inbox.ID(raw)
-		prev, err := ws.store.SetTriage(ctx, id, inbox.Triage{State: state, Changed: now})
+		next := inbox.Triage{State: state, Changed: now}
+		prev, err := ws.store.SetTriage(ctx, id, next)
+		if err == nil {
+			ws.engine.WriteBack(id, prev, next)
+		}
 		if err != nil {
 			a.recordUndo(step)
 			a.emitter.Count(EventItemsChanged, len(changed))
@@ -206,9 +210,11 @@ func (a *App) undoTriage(ctx context.Context) (TriageResult, error) {
 	var changed []inbox.ID
 	for i := len(step.entries) - 1; i >= 0; i-- {
 		e := step.entries[i]
-		if _, err := ws.store.SetTriage(ctx, e.id, e.prev); err != nil {
+		cur, err := ws.store.SetTriage(ctx, e.id, e.prev)
+		if err != nil {
 			return TriageResult{Changed: changed, UndoDepth: a.undo.depth()}, fmt.Errorf("undo %s: %w", e.id, err)
 		}
+		ws.engine.WriteBack(e.id, cur, e.prev)
 		changed = append(changed, e.id)
 	}
 	a.emitter.Count(EventItemsChanged, len(changed))

@@ -5,6 +5,7 @@ package connectors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -43,6 +44,12 @@ type Batch struct {
 	// stored silently and never notify.
 	Backfill bool
 }
+
+// ErrPermanent marks a failure that retrying cannot fix (a revoked or
+// wrong token, an account that no longer exists). Sync wraps it, e.g.
+// fmt.Errorf("slack: token revoked: %w", connectors.ErrPermanent); the
+// engine then shows the error and stops that account instead of retrying.
+var ErrPermanent = errors.New("connectors: permanent failure")
 
 // MaxBatchRemoves bounds the removes and the marks of one batch each, as
 // the store bounds the items of one transaction.

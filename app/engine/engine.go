@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"sort"
@@ -68,8 +69,17 @@ type Engine struct {
 	opts   Options
 	mu     sync.Mutex
 	status map[string]*AccountStatus
+	conns  map[string]connectors.Connector
 	wg     sync.WaitGroup
 	cancel context.CancelFunc
+	// writes queues triage write-backs, applied in order by one goroutine.
+	writes chan writeBack
+}
+
+// writeBack is one triage change to send to the item's source.
+type writeBack struct {
+	id       inbox.ID
+	from, to inbox.Triage
 }
 
 // New returns an engine; Start launches it.
@@ -92,7 +102,51 @@ func New(opts Options) *Engine {
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 5 * time.Minute
 	}
-	return &Engine{opts: opts, status: map[string]*AccountStatus{}}
+	return &Engine{opts: opts, status: map[string]*AccountStatus{}, conns: map[string]connectors.Connector{},
+		writes: make(chan writeBack, 4096)}
+}
+
+// WriteBack queues a triage change for the item's source (mark read,
+// archive, and their undo), when its connector is an Actor. Changes are
+// sent in order, off the caller's goroutine; a failure shows in the
+// account's status and the log, and never undoes the user's decision.
+func (e *Engine) WriteBack(id inbox.ID, from, to inbox.Triage) {
+	select {
+	case e.writes <- writeBack{id: id, from: from, to: to}:
+	default:
+		e.opts.Logger.Warn("engine: write-back queue full; change kept in Lull only", "id", id)
+	}
+}
+
+func (e *Engine) runWriteBacks(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case w := <-e.writes:
+			e.writeBackOne(ctx, w)
+		}
+	}
+}
+
+func (e *Engine) writeBackOne(ctx context.Context, w writeBack) {
+	acct, _, err := w.id.Split()
+	if err != nil {
+		return
+	}
+	e.mu.Lock()
+	conn := e.conns[acct]
+	e.mu.Unlock()
+	actor, ok := conn.(connectors.Actor)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := actor.Act(ctx, w.id, w.from, w.to); err != nil && ctx.Err() == nil {
+		e.opts.Logger.Warn("engine: write-back failed", "id", w.id, "err", err)
+		e.setStatus(acct, func(s *AccountStatus) { s.Error = "write-back failed: " + err.Error() })
+	}
 }
 
 // Start builds each account's connector and runs it until Stop or ctx ends.
@@ -110,12 +164,20 @@ func (e *Engine) Start(ctx context.Context, accounts []connectors.Account) {
 			e.setStatus(acct.Name, func(s *AccountStatus) { s.State = StateError; s.Error = err.Error() })
 			continue
 		}
+		e.mu.Lock()
+		e.conns[acct.Name] = conn
+		e.mu.Unlock()
 		e.wg.Add(1)
 		go func() {
 			defer e.wg.Done()
 			e.supervise(ctx, acct, conn)
 		}()
 	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.runWriteBacks(ctx)
+	}()
 }
 
 // Stop cancels every account and waits for their goroutines to return.
@@ -124,6 +186,15 @@ func (e *Engine) Stop() {
 		e.cancel()
 	}
 	e.wg.Wait()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for name, conn := range e.conns {
+		if c, ok := conn.(io.Closer); ok {
+			if err := c.Close(); err != nil {
+				e.opts.Logger.Warn("engine: closing connector", "account", name, "err", err)
+			}
+		}
+	}
 }
 
 // Statuses returns every account's status, sorted by name.
@@ -176,6 +247,17 @@ func (e *Engine) supervise(ctx context.Context, acct connectors.Account, conn co
 		}
 		if err == nil {
 			err = errors.New("connector stopped unexpectedly")
+		}
+		if errors.Is(err, connectors.ErrPermanent) {
+			// Retrying a revoked token only hammers the server: the account
+			// waits, in error, until the user fixes it and restarts it.
+			log.Error("engine: account stopped; it needs the user's attention", "err", err)
+			e.setStatus(acct.Name, func(s *AccountStatus) {
+				s.State = StateError
+				s.Error = err.Error()
+				s.Retry = time.Time{}
+			})
+			return
 		}
 		// A connector that ran for a while before failing has earned a fresh start.
 		if e.opts.Now().Sub(started) > 10*e.opts.MaxBackoff {

@@ -156,3 +156,82 @@ func TestJitterStaysInRange(t *testing.T) {
 		}
 	}
 }
+
+// acting is a scripted connector that records write-backs.
+type acting struct {
+	scripted
+	mu     sync.Mutex
+	acts   []string
+	fail   error
+	closed atomic.Bool
+}
+
+func (c *acting) Act(_ context.Context, id inbox.ID, from, to inbox.Triage) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.acts = append(c.acts, fmt.Sprintf("%s %s>%s", id, from.State, to.State))
+	return c.fail
+}
+
+func (c *acting) Close() error { c.closed.Store(true); return nil }
+
+func (c *acting) log() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.acts...)
+}
+
+func TestWriteBackReachesTheActorInOrderAndFailuresShow(t *testing.T) {
+	conn := &acting{scripted: scripted{run: func(ctx context.Context, _ int, _ connectors.Sink) error {
+		<-ctx.Done()
+		return nil
+	}}}
+	reg := connectors.NewRegistry()
+	reg.Register("acting", func(connectors.Account) (connectors.Connector, error) { return conn, nil })
+	var statuses atomic.Value
+	e := New(Options{Store: openStore(t), Registry: reg, OnStatus: func(s []AccountStatus) { statuses.Store(s) }})
+	e.Start(context.Background(), []connectors.Account{{Name: "mail", Kind: "acting"}})
+
+	inboxT, doneT := inbox.Triage{State: inbox.StateInbox}, inbox.Triage{State: inbox.StateDone}
+	e.WriteBack("mail/1", inboxT, doneT)
+	e.WriteBack("mail/1", doneT, inboxT)
+	e.WriteBack("other/9", inboxT, doneT) // no such account: ignored
+	waitFor(t, "two write-backs", func() bool { return len(conn.log()) == 2 })
+	if got := conn.log(); got[0] != "mail/1 inbox>done" || got[1] != "mail/1 done>inbox" {
+		t.Fatalf("write-backs %v, want done then its undo, in order", got)
+	}
+
+	conn.mu.Lock()
+	conn.fail = errors.New("server said no")
+	conn.mu.Unlock()
+	e.WriteBack("mail/2", inboxT, doneT)
+	waitFor(t, "failure in status", func() bool {
+		s, _ := statuses.Load().([]AccountStatus)
+		return len(s) == 1 && s[0].Error == "write-back failed: server said no"
+	})
+	e.Stop()
+	if !conn.closed.Load() {
+		t.Fatal("Stop did not close the connector")
+	}
+}
+
+func TestPermanentErrorStopsRetrying(t *testing.T) {
+	conn := &scripted{run: func(ctx context.Context, _ int, _ connectors.Sink) error {
+		return fmt.Errorf("slack: token revoked: %w", connectors.ErrPermanent)
+	}}
+	reg := connectors.NewRegistry()
+	reg.Register("scripted", func(connectors.Account) (connectors.Connector, error) { return conn, nil })
+	var statuses atomic.Value
+	e := New(Options{Store: openStore(t), Registry: reg, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond,
+		OnStatus: func(s []AccountStatus) { statuses.Store(s) }})
+	e.Start(context.Background(), []connectors.Account{{Name: "chat", Kind: "scripted"}})
+	defer e.Stop()
+	waitFor(t, "error status", func() bool {
+		s, _ := statuses.Load().([]AccountStatus)
+		return len(s) == 1 && s[0].State == StateError
+	})
+	time.Sleep(50 * time.Millisecond) // fifty backoffs' worth
+	if n := conn.calls.Load(); n != 1 {
+		t.Fatalf("Sync ran %d times after a permanent error, want 1", n)
+	}
+}

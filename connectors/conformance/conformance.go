@@ -364,7 +364,8 @@ func syncFor(t *testing.T, c connectors.Connector, sink connectors.Sink, d time.
 	}
 	if ms, ok := sink.(*MemorySink); ok {
 		deadline := time.Now().Add(maxInitialSync)
-		for ms.Backfilling() && time.Now().Before(deadline) {
+		// A loaded machine may not even have committed a first batch yet.
+		for (ms.Backfilling() || ms.idle()) && time.Now().Before(deadline) {
 			select {
 			case err := <-done:
 				if err == nil {

@@ -102,6 +102,22 @@ func (s *MemorySink) Backfilling() bool {
 	return s.backfilling
 }
 
+// idle reports whether the sink has heard nothing that shows a sync under
+// way or done: no batch and no complete progress report.
+func (s *MemorySink) idle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.batches) > 0 {
+		return false
+	}
+	for _, p := range s.progress {
+		if p.Complete() {
+			return false
+		}
+	}
+	return true
+}
+
 // Progress records p.
 func (s *MemorySink) Progress(p connectors.Progress) {
 	s.mu.Lock()

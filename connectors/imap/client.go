@@ -12,6 +12,10 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/lullhq/lull/connectors"
+	"github.com/lullhq/lull/connectors/oauth"
+	"github.com/lullhq/lull/connectors/secret"
 )
 
 // Steps of connecting, named in a CheckError so the user learns exactly
@@ -127,7 +131,12 @@ func (d *dialer) dial(ctx context.Context, handler *imapclient.UnilateralDataHan
 	}
 	if err := d.auth(ctx, c); err != nil {
 		c.Close()
-		return nil, &CheckError{Step: StepAuth, Addr: addr, Err: ctxOr(ctx, err)}
+		err = ctxOr(ctx, err)
+		if permanentAuth(err) {
+			// Retrying a refused login only locks the account at the server.
+			err = fmt.Errorf("%w (%w)", err, connectors.ErrPermanent)
+		}
+		return nil, &CheckError{Step: StepAuth, Addr: addr, Err: err}
 	}
 	return c, nil
 }
@@ -155,8 +164,17 @@ func Check(ctx context.Context, s Settings, auth Authenticator) error {
 			return &CheckError{Step: StepFolder, Addr: s.Addr(), Err: fmt.Errorf("cannot open %q: %w", f, ctxOr(ctx, err))}
 		}
 	}
-	if err := c.Logout().Wait(); err != nil && !errors.Is(err, net.ErrClosed) {
-		return nil // logged in and selected: a failed goodbye is no problem
-	}
+	_ = c.Logout().Wait() // logged in and selected: a failed goodbye is no problem
 	return nil
+}
+
+// permanentAuth reports whether a failed login will fail again until the
+// user acts: wrong credentials, a revoked grant, no secret at all.
+func permanentAuth(err error) bool {
+	var imapErr *imap.Error
+	if errors.As(err, &imapErr) && imapErr.Code == imap.ResponseCodeAuthenticationFailed {
+		return true
+	}
+	return errors.Is(err, oauth.ErrGrantRevoked) || errors.Is(err, oauth.ErrNotLoggedIn) ||
+		errors.Is(err, secret.ErrNotFound)
 }

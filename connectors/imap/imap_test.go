@@ -29,7 +29,7 @@ func testMessage(i int, at time.Time) []byte {
 		"Hello, this is message %d.\r\n", i%7, i%7, i, at.Format(time.RFC1123Z), i, i))
 }
 
-func seed(t *testing.T, srv *dovecottest.Server, folder string, n int, newest time.Time) {
+func seed(t testing.TB, srv *dovecottest.Server, folder string, n int, newest time.Time) {
 	t.Helper()
 	msgs := make([][]byte, n)
 	for i := range msgs {
@@ -460,6 +460,10 @@ func TestCheckNamesTheFailingStep(t *testing.T) {
 				t.Fatalf("step %s (%v), want %s", ce.Step, err, tc.step)
 			default:
 				t.Logf("%s: %v", tc.step, err)
+			}
+			// Only refused credentials stop the engine's retries.
+			if permanent := errors.Is(err, connectors.ErrPermanent); permanent != (tc.step == StepAuth) {
+				t.Errorf("step %s: permanent = %v", tc.step, permanent)
 			}
 		})
 	}

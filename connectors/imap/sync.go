@@ -276,14 +276,46 @@ func (r *syncRun) fetchInto(ctx context.Context, f string, st *folderState, uids
 	// One UID FETCH per chunk streams the chunk in one round trip. The next
 	// chunk is not sent before this one completes: Dovecot runs pipelined
 	// FETCHes concurrently, and their interleaved responses would wait on
-	// a reader that is still on this chunk.
+	// a reader that is still on this chunk. What overlaps instead is the
+	// commit: chunk i is written to the store while chunk i+1 downloads.
+	type commit struct {
+		batches []connectors.Batch
+		done    int // initial-sync messages committed with it
+	}
+	commits := make(chan commit, 1)
+	committed := make(chan error, 1)
+	go func() {
+		var err error
+		for c := range commits {
+			if err != nil {
+				continue // drain after a failure
+			}
+			for _, b := range c.batches {
+				if err = r.sink.Apply(ctx, b); err != nil {
+					break
+				}
+			}
+			if err == nil && backfill {
+				r.done += c.done
+				r.progress()
+			}
+		}
+		committed <- err
+	}()
+	finish := func(err error) error {
+		close(commits)
+		if cerr := <-committed; cerr != nil {
+			return cerr
+		}
+		return err
+	}
 	for _, chunk := range chunks {
 		items, got, big, err := r.c.readMessages(ctx, f, st.UIDValidity, r.fetch(chunk))
 		if err != nil {
-			return fmt.Errorf("imap: %s: fetch %q %d messages: %w", r.c.account, f, len(chunk), ctxOr(ctx, err))
+			return finish(fmt.Errorf("imap: %s: fetch %q %d messages: %w", r.c.account, f, len(chunk), ctxOr(ctx, err)))
 		}
 		if err := r.attachBigOnes(ctx, f, items, got, big); err != nil {
-			return err
+			return finish(err)
 		}
 		// What the server no longer has is simply not pending any more.
 		drop := make(map[uint32]bool, len(chunk))
@@ -295,31 +327,29 @@ func (r *syncRun) fetchInto(ctx context.Context, f string, st *folderState, uids
 		for _, u := range got {
 			st.MaxUID = max(st.MaxUID, u)
 		}
+		var c commit
 		if backfill {
-			r.done += len(chunk)
-		}
-		if !backfill {
+			c.done = len(chunk)
+		} else {
 			var back []inbox.Item
 			var old []inbox.ID
 			items, back, old = r.c.takeReturning(items)
 			if len(back) > 0 {
 				// An undone archive: the old item goes, the message comes
 				// back under its new UID, and nobody is notified.
-				err := r.sink.Apply(ctx, connectors.Batch{Upserts: back, Removes: old, Purge: true, Backfill: true})
-				if err != nil {
-					return err
-				}
+				c.batches = append(c.batches, connectors.Batch{Upserts: back, Removes: old, Purge: true, Backfill: true})
 			}
 		}
-		err = r.sink.Apply(ctx, connectors.Batch{Upserts: items, Cursor: r.cur.encode(), Backfill: backfill})
-		if err != nil {
-			return err
-		}
-		if backfill {
-			r.progress()
+		// The cursor is encoded now, so it describes exactly the items
+		// committed with it, whatever the next chunk does.
+		c.batches = append(c.batches, connectors.Batch{Upserts: items, Cursor: r.cur.encode(), Backfill: backfill})
+		select {
+		case commits <- c:
+		case <-ctx.Done():
+			return finish(ctx.Err())
 		}
 	}
-	return nil
+	return finish(nil)
 }
 
 // takeReturning splits off the items an undo moved back, with the ids of
@@ -451,8 +481,8 @@ func readMessage(data *imapclient.FetchMessageData) (message, error) {
 			if item.Literal == nil {
 				continue
 			}
-			b, err := io.ReadAll(io.LimitReader(item.Literal, bodyLimit+1))
-			if err != nil {
+			b := make([]byte, min(item.Literal.Size(), bodyLimit))
+			if _, err := io.ReadFull(item.Literal, b); err != nil {
 				return m, fmt.Errorf("read body of uid %d: %w", m.uid, err)
 			}
 			// Anything past the limit (a server ignoring the partial) is drained, not kept.

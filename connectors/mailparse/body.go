@@ -3,12 +3,11 @@ package mailparse
 import (
 	"errors"
 	"fmt"
-	"html"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/emersion/go-message"
+	xhtml "golang.org/x/net/html"
 
 	"github.com/lullhq/lull/app/inbox"
 )
@@ -184,31 +183,107 @@ func normaliseText(s string) string {
 	return strings.Trim(strings.Join(lines, "\n"), "\n")
 }
 
-var (
-	htmlDropped = regexp.MustCompile(`(?is)<(script|style|head|title)\b.*?</(script|style|head|title)\s*>|<!--.*?-->`)
-	htmlBreak   = regexp.MustCompile(`(?i)<(br|/p|/div|/tr|/h[1-6]|/li|/blockquote|/table|hr)\b[^>]*>`)
-	htmlItem    = regexp.MustCompile(`(?i)<li\b[^>]*>`)
-	htmlTag     = regexp.MustCompile(`(?s)<[^>]*>`)
-	blankRun    = regexp.MustCompile(`\n{3,}`)
-	spaceRun    = regexp.MustCompile(`[ \t\f\v\x{a0}]+`)
-)
+// htmlBlockEnds are the tags whose end (or, for br and hr, whose start)
+// breaks a line in the text.
+var htmlBlockEnds = map[string]bool{
+	"br": true, "hr": true, "p": true, "div": true, "tr": true, "li": true, "blockquote": true,
+	"table": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+}
+
+// htmlSkipped are elements whose content is not text.
+var htmlSkipped = map[string]bool{"script": true, "style": true, "head": true, "title": true}
 
 // HTMLToText is a crude conversion of HTML mail to plain text for previews and
 // search: scripts, styles and comments go, block ends become line breaks,
 // other tags are dropped and entities decoded. It is not a sanitizer and its
-// output is never rendered as HTML.
+// output is never rendered as HTML. It is one linear pass of the HTML
+// tokenizer: mail HTML can be large and arbitrarily malformed.
 func HTMLToText(s string) string {
-	s = htmlDropped.ReplaceAllString(s, " ")
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
-	s = htmlBreak.ReplaceAllString(s, "\n")
-	s = htmlItem.ReplaceAllString(s, "\n• ")
-	s = htmlTag.ReplaceAllString(s, "")
-	s = html.UnescapeString(s)
-	s = spaceRun.ReplaceAllString(s, " ")
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
+	z := xhtml.NewTokenizer(strings.NewReader(s))
+	var b strings.Builder
+	b.Grow(len(s) / 2)
+	skip := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case xhtml.ErrorToken:
+			return tidyText(b.String())
+		case xhtml.TextToken:
+			if skip == 0 {
+				// The source's own line breaks are layout, not text.
+				b.WriteString(strings.Map(func(r rune) rune {
+					if r == '\n' || r == '\r' {
+						return ' '
+					}
+					return r
+				}, string(z.Text())))
+			}
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
+			name, _ := z.TagName()
+			tag := string(name)
+			switch {
+			case htmlSkipped[tag] && tt == xhtml.StartTagToken:
+				skip++
+			case tag == "br" || tag == "hr":
+				b.WriteByte('\n')
+			case tag == "li":
+				b.WriteString("\n• ")
+			}
+		case xhtml.EndTagToken:
+			name, _ := z.TagName()
+			tag := string(name)
+			switch {
+			case htmlSkipped[tag]:
+				skip = max(0, skip-1)
+			case htmlBlockEnds[tag] && tag != "br" && tag != "hr":
+				b.WriteByte('\n')
+			}
+		}
 	}
-	s = blankRun.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
-	return strings.Trim(s, "\n")
+}
+
+// tidyText finishes HTMLToText: runs of blanks become one space, each
+// line is trimmed, and at most one empty line separates two lines of text.
+func tidyText(s string) string {
+	var out strings.Builder
+	out.Grow(len(s))
+	var line strings.Builder
+	blank := 0 // empty lines pending
+	wrote := false
+	flush := func() {
+		l := strings.TrimSpace(line.String())
+		line.Reset()
+		if l == "" {
+			blank++
+			return
+		}
+		if wrote {
+			out.WriteByte('\n')
+			if blank > 0 {
+				out.WriteByte('\n')
+			}
+		}
+		out.WriteString(l)
+		wrote = true
+		blank = 0
+	}
+	space := false
+	for _, r := range s {
+		switch r {
+		case '\n':
+			flush()
+			space = false
+			continue
+		case '\r', ' ', '\t', '\f', '\v', '\u00a0':
+			space = true
+			continue
+		}
+		if space {
+			line.WriteByte(' ')
+			space = false
+		}
+		line.WriteRune(r)
+	}
+	flush()
+	return out.String()
 }

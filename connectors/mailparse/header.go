@@ -363,6 +363,21 @@ func toUTF8(b []byte) string {
 
 // collapseSpace replaces every run of white space with one space and trims.
 func collapseSpace(s string) string {
+	// Most header values are already tidy: return them without copying.
+	tidy := true
+	prevSpace := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		isSpace := c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+		if c >= 0x80 || (isSpace && (c != ' ' || prevSpace)) {
+			tidy = false
+			break
+		}
+		prevSpace = isSpace
+	}
+	if tidy && !prevSpace {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
 }
 
