@@ -122,7 +122,7 @@ func New(opts Options) *App {
 
 // Services are the structs bound to the frontend.
 func (a *App) Services() []any {
-	return []any{&Inbox{app: a}, &Triage{app: a}, &Workspace{app: a}, &Focus{app: a}, &Settings{app: a}}
+	return []any{&Inbox{app: a}, &Triage{app: a}, &Workspace{app: a}, &Focus{app: a}, &Settings{app: a}, &Accounts{app: a}}
 }
 
 // Open opens the workspace the options ask for, without starting any sync.

@@ -93,34 +93,45 @@ func blockRemote(raw string) (string, int) {
 			out.Write(z.Raw())
 			continue
 		}
-		tok := z.Token()
+		// Most tags cannot load anything: copy them as they are, without
+		// building a token.
+		raw := z.Raw()
+		name, hasAttr := z.TagName()
+		isImg := string(name) == "img"
+		if !hasAttr || (!isImg && !bytes.Contains(bytes.ToLower(raw), []byte("background"))) {
+			out.Write(raw)
+			continue
+		}
+		raw = bytes.Clone(raw)
+		tok := html.Token{Type: tt, Data: string(name)}
 		changed := false
-		attrs := tok.Attr[:0]
-		for _, a := range tok.Attr {
-			key := strings.ToLower(a.Key)
+		for more := true; more; {
+			var k, v []byte
+			k, v, more = z.TagAttr()
+			key := string(k)
+			val := string(v)
 			switch {
 			case key == BlockedSrcAttr:
 				changed = true // a sender cannot pre-fill the unblock slot
 				continue
-			case tok.Data == "img" && (key == "src" || key == "srcset") && remoteURL.MatchString(a.Val):
+			case isImg && (key == "src" || key == "srcset") && remoteURL.MatchString(val):
 				changed = true
 				if key == "src" {
 					n++
-					attrs = append(attrs, html.Attribute{Key: BlockedSrcAttr, Val: a.Val})
+					tok.Attr = append(tok.Attr, html.Attribute{Key: BlockedSrcAttr, Val: val})
 				}
 				continue
-			case key == "background" && remoteURL.MatchString(a.Val):
+			case key == "background" && remoteURL.MatchString(val):
 				changed = true
 				n++
 				continue
 			}
-			attrs = append(attrs, a)
+			tok.Attr = append(tok.Attr, html.Attribute{Key: key, Val: val})
 		}
 		if !changed {
-			out.Write(z.Raw())
+			out.Write(raw)
 			continue
 		}
-		tok.Attr = attrs
 		out.WriteString(tok.String())
 	}
 }

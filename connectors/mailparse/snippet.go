@@ -3,12 +3,16 @@ package mailparse
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 var originalMessage = regexp.MustCompile(`(?i)^-{3,}\s*(original message|ursprüngliche nachricht)\s*-{3,}$`)
 
 // SnippetLen is the most runes a snippet holds.
 const SnippetLen = 200
+
+// snippetScan is how many bytes of a body Snippet looks at.
+const snippetScan = 64 << 10
 
 // Snippet is a one-line preview of a plain-text body: quoted lines (">"),
 // the "On ... wrote:" line that introduces them, PGP armor, and everything
@@ -17,14 +21,24 @@ const SnippetLen = 200
 // result cut at a word boundary to at most SnippetLen runes. A body that is
 // nothing but quotes keeps its quotes rather than showing nothing.
 func Snippet(text string) string {
+	// A preview needs the start of a body: a long one is read only as far as
+	// snippetScan, and lines are kept only until there is enough text.
+	if len(text) > snippetScan {
+		cut := snippetScan
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	var kept []string
-	for i := 0; i < len(lines); i++ {
+	keptBytes := 0
+	for i := 0; i < len(lines) && keptBytes < 4*SnippetLen; i++ {
 		l := lines[i]
 		t := strings.TrimSpace(l)
 		switch {
 		case strings.TrimRight(l, " \t") == "--", // signature
-			originalMessage.MatchString(t), // top-posted reply: the rest is quoted
+			strings.HasPrefix(t, "---") && originalMessage.MatchString(t), // top-posted reply: the rest is quoted
 			t == "-----BEGIN PGP SIGNATURE-----":
 			i = len(lines)
 			continue
@@ -41,6 +55,7 @@ func Snippet(text string) string {
 			continue
 		}
 		kept = append(kept, t)
+		keptBytes += len(t) + 1
 	}
 	s := collapseSpace(strings.Join(kept, " "))
 	if s == "" {

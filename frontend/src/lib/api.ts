@@ -143,6 +143,57 @@ export interface SettingsView {
   configPath: string;
 }
 
+export type AccountKind = 'imap' | 'maildir';
+export type TLSMode = 'implicit' | 'starttls' | 'none';
+export type OnDone = 'none' | 'seen' | 'archive';
+
+/** AccountForm mirrors app.AccountForm: what the "Add an account" form sends. Zero values mean the defaults. */
+export interface AccountForm {
+  name: string;
+  kind: AccountKind;
+  host: string;
+  /** 0: 993 for TLS, 143 otherwise. */
+  port: number;
+  tls: TLSMode;
+  username: string;
+  /** Kept in the OS keychain on save; ignored when passwordCmd is set. */
+  password: string;
+  passwordCmd: string;
+  /** Empty: INBOX (IMAP) or every maildir (Maildir). */
+  folders: string[];
+  /** Absent: 90 days; 0: everything. */
+  syncDays?: number;
+  onDone: OnDone;
+  /** Maildir only. */
+  path: string;
+}
+
+/** The steps a connection test can fail at (app.TestResult.Step). */
+export type TestStep = 'dns' | 'connect' | 'tls' | 'auth' | 'folder' | 'form' | 'password' | 'maildir' | 'keychain';
+
+/** TestResult mirrors app.TestResult: the outcome of Accounts.Test or Accounts.Add. */
+export interface TestResult {
+  ok: boolean;
+  step?: TestStep;
+  /** A sentence for the user: "Connected · INBOX opened", or what failed and what to do. */
+  message: string;
+  /** The server's own words, e.g. "[AUTHENTICATIONFAILED] Authentication failed." */
+  detail?: string;
+  /** The form field to fix (AccountForm key). */
+  field?: keyof AccountForm;
+  folders: number;
+  /** The account name, filled in when the form left it empty. */
+  name: string;
+}
+
+/** Preset mirrors app.Preset: a provider's IMAP server. */
+export interface Preset {
+  host: string;
+  port: number;
+  tls: TLSMode;
+  note?: string;
+}
+
 /** Event names and payloads emitted by app/ (runtime.EventsEmit). */
 export interface Events {
   'items:changed': { count: number };
@@ -175,6 +226,11 @@ interface Bound {
     SetAutostart(on: boolean): Promise<SettingsView>;
     Focus(): Promise<FocusSettings>;
     SetFocus(s: FocusSettings): Promise<FocusSettings>;
+  };
+  Accounts: {
+    Test(form: AccountForm): Promise<TestResult>;
+    Add(form: AccountForm): Promise<TestResult>;
+    Presets(): Promise<Record<string, Preset>>;
   };
   Workspace: {
     Status(): Promise<WorkspaceStatus>;
@@ -259,6 +315,15 @@ export const settings = {
   focus: () => call(() => service('Settings').Focus()),
   /** setFocus saves [focus] to config.toml and applies it; rejects naming the bad field. */
   setFocus: (s: FocusSettings) => call(() => service('Settings').SetFocus(s)),
+};
+
+export const accounts = {
+  /** test connects, signs in and opens the folders without saving; a failure is a result naming its step, not a rejection. */
+  test: (form: AccountForm) => call(() => service('Accounts').Test(form)),
+  /** add tests, then saves the account (password to the OS keychain) and starts syncing it. */
+  add: (form: AccountForm) => call(() => service('Accounts').Add(form)),
+  /** presets are common providers' IMAP servers, keyed by e-mail domain. */
+  presets: () => call(() => service('Accounts').Presets()),
 };
 
 /** on subscribes to a backend event and returns the unsubscribe function. */

@@ -177,7 +177,7 @@ describe('the default keymap', () => {
 
   it('groups bindings for the help overlay, merging keys of one command', () => {
     const groups = helpGroups();
-    expect(groups.map((g) => g.section)).toEqual(['inbox', 'item', 'global', 'welcome', 'help', 'settings']);
+    expect(groups.map((g) => g.section)).toEqual(['inbox', 'item', 'global', 'welcome', 'help', 'settings', 'account']);
     const next = groups[0].rows.find((r) => r.description === 'Next item');
     expect(next?.keys).toEqual(['j', 'ArrowDown']);
     const total = groups.reduce((n, g) => n + g.rows.reduce((m, r) => m + r.keys.length, 0), 0);
@@ -216,5 +216,17 @@ describe('keys typed into a field', () => {
     expect(m.feed({ key: 'e', editable: true }, ['settings', 'global'], 0).kind).toBe('none');
     expect(m.feed({ key: 'Escape', editable: true }, ['settings'], 1)).toMatchObject({ kind: 'command', command: 'close' });
     expect(m.feed({ key: 'Enter', ctrlKey: true, editable: true }, ['settings'], 2)).toMatchObject({ kind: 'command', command: 'save' });
+  });
+
+  it('test, save and cancel the account form from any field', () => {
+    const m = new Matcher();
+    const form: Section[] = ['account'];
+    expect(m.feed({ key: 'A', shiftKey: true, editable: true }, form, 0).kind).toBe('none');
+    expect(m.feed({ key: 'Enter', ctrlKey: true, editable: true }, form, 1)).toMatchObject({ command: 'account-test' });
+    expect(m.feed({ key: 's', ctrlKey: true, editable: true }, form, 2)).toMatchObject({ command: 'account-save' });
+    expect(m.feed({ key: 'Escape', editable: true }, form, 3)).toMatchObject({ command: 'close' });
+    // A opens the form from the list and the reading pane.
+    expect(m.feed({ key: 'A', shiftKey: true }, LIST, 10)).toMatchObject({ command: 'add-account' });
+    expect(m.feed({ key: 'A', shiftKey: true }, ITEM, 20)).toMatchObject({ command: 'add-account' });
   });
 });

@@ -8,7 +8,7 @@
 // ("Enter", "Escape", "ArrowDown"). Modifiers prefix a token: "Ctrl+d",
 // "Alt+x", "Meta+k", and "Shift+Enter" for named keys.
 
-export type Section = 'global' | 'inbox' | 'item' | 'welcome' | 'help' | 'settings';
+export type Section = 'global' | 'inbox' | 'item' | 'welcome' | 'help' | 'settings' | 'account';
 
 export interface Binding {
   keys: string;
@@ -25,6 +25,7 @@ export const SECTIONS: { id: Section; title: string }[] = [
   { id: 'welcome', title: 'Welcome screen' },
   { id: 'help', title: 'This overlay' },
   { id: 'settings', title: 'Settings' },
+  { id: 'account', title: 'Add an account' },
 ];
 
 export const BINDINGS: Binding[] = [
@@ -59,6 +60,7 @@ export const BINDINGS: Binding[] = [
   { keys: 'F', command: 'focus next-batch', section: 'global', description: 'Focus until the next batch time' },
   { keys: 'R', command: 'release', section: 'global', description: 'Release held items now' },
   { keys: ',', command: 'settings', section: 'global', description: 'Settings' },
+  { keys: 'A', command: 'add-account', section: 'global', description: 'Add an account' },
   { keys: '?', command: 'help', section: 'global', description: 'Keyboard shortcuts' },
 
   // First run
@@ -69,6 +71,11 @@ export const BINDINGS: Binding[] = [
   // Settings (Tab moves between fields; keys typed into a field are text)
   { keys: 'Escape', command: 'close', section: 'settings', description: 'Close without saving' },
   { keys: 'Ctrl+Enter', command: 'save', section: 'settings', description: 'Save' },
+
+  // Add an account (Tab moves between fields; Enter in a field also tests)
+  { keys: 'Ctrl+Enter', command: 'account-test', section: 'account', description: 'Test the connection' },
+  { keys: 'Ctrl+s', command: 'account-save', section: 'account', description: 'Test, then save and start syncing' },
+  { keys: 'Escape', command: 'close', section: 'account', description: 'Cancel' },
 
   // Help overlay
   { keys: 'Escape', command: 'close', section: 'help', description: 'Close' },
