@@ -176,5 +176,5 @@ func permanentAuth(err error) bool {
 		return true
 	}
 	return errors.Is(err, oauth.ErrGrantRevoked) || errors.Is(err, oauth.ErrNotLoggedIn) ||
-		errors.Is(err, secret.ErrNotFound)
+		oauth.IsTokenRejected(err) || errors.Is(err, secret.ErrNotFound)
 }

@@ -32,7 +32,7 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{{if .OAuth}} xoauth2 oauthbearer{{end}}
 default_login_user = {{.LoginUser}}
 default_internal_user = {{.InternalUser}}
 {{- if not .Root}}
@@ -47,6 +47,13 @@ passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {{.Dir}}/passwd
 }
+{{- if .OAuth}}
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {{.Dir}}/dovecot-oauth2.conf.ext
+}
+{{- end}}
 userdb {
   driver = passwd-file
   args = username_format=%u {{.Dir}}/passwd
@@ -101,9 +108,9 @@ func (s *Server) writeConfig() error {
 	data := struct {
 		Dir, LoginUser, InternalUser, InternalGroup string
 		Port, MailUID, MailGID                      int
-		Root                                        bool
+		Root, OAuth                                 bool
 	}{
-		Dir: s.Dir, Port: s.Port, Root: s.mailUID >= 0,
+		Dir: s.Dir, Port: s.Port, Root: s.mailUID >= 0, OAuth: s.oauthURL != "",
 		LoginUser: "dovenull", InternalUser: "dovecot",
 		MailUID: s.mailUID, MailGID: s.mailGID,
 	}
@@ -127,6 +134,12 @@ func (s *Server) writeConfig() error {
 	}
 	if err := os.WriteFile(s.ConfigPath, conf.Bytes(), 0o644); err != nil {
 		return err
+	}
+	if s.oauthURL != "" {
+		ext := fmt.Sprintf("introspection_mode = post\nintrospection_url = %s\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n", s.oauthURL)
+		if err := os.WriteFile(filepath.Join(s.Dir, "dovecot-oauth2.conf.ext"), []byte(ext), 0o644); err != nil {
+			return err
+		}
 	}
 	// user:password:uid:gid:gecos:home:shell
 	passwd := fmt.Sprintf("%s:{PLAIN}%s:%d:%d::%s::\n", s.User, s.Password, data.MailUID, data.MailGID, filepath.Join(s.Dir, "home"))

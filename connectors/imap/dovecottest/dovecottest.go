@@ -37,6 +37,10 @@ type Options struct {
 	// Binary is the dovecot executable; by default it is looked up in PATH,
 	// /usr/sbin and /usr/local/sbin.
 	Binary string
+	// OAuthIntrospectionURL, when set, also accepts XOAUTH2 and OAUTHBEARER
+	// logins, validating each bearer token by POSTing it to this RFC 7662
+	// introspection endpoint (Dovecot's oauth2 passdb).
+	OAuthIntrospectionURL string
 }
 
 // Server is a running (or stopped) Dovecot instance.
@@ -50,6 +54,8 @@ type Server struct {
 	MaildirRoot string // the user's Maildir (INBOX; other folders are .Name below it)
 	ConfigPath  string // dovecot.conf, usable with doveadm -c
 	LogPath     string // Dovecot's log
+
+	oauthURL string // Options.OAuthIntrospectionURL
 
 	dovecot string // binary paths
 	doveadm string
@@ -98,6 +104,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 // Dovecot is not installed the test is skipped, or fails if CI=true.
 func New(t testing.TB) *Server {
 	t.Helper()
+	return NewWith(t, Options{})
+}
+
+// NewWith is New with options; opts.Dir is ignored (a test temp dir is used).
+func NewWith(t testing.TB, opts Options) *Server {
+	t.Helper()
 	if _, err := findDovecot(""); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("dovecottest: %v", err)
@@ -114,7 +126,8 @@ func New(t testing.TB) *Server {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := Start(ctx, Options{Dir: dir})
+	opts.Dir = dir
+	s, err := Start(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,6 +196,7 @@ func newServer(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		Host: "127.0.0.1", User: opts.User, Password: opts.Password,
+		oauthURL:    opts.OAuthIntrospectionURL,
 		Dir:         dir,
 		MaildirRoot: filepath.Join(dir, "Maildir"),
 		ConfigPath:  filepath.Join(dir, "dovecot.conf"),
