@@ -207,6 +207,11 @@ func (a *App) openWorkspace(ctx context.Context, mode Mode) (*workspace, error) 
 	}
 	ws.focus.onStatus = func(s FocusStatus) {
 		a.emitter.Latest(EventFocusState, s)
+		until := time.Time{}
+		if s.Focusing {
+			until = s.Until
+		}
+		ws.engine.ShowFocus(until)
 		if a.opts.OnFocus != nil {
 			a.opts.OnFocus(s)
 		}

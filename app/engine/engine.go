@@ -74,6 +74,10 @@ type Engine struct {
 	cancel context.CancelFunc
 	// writes queues triage write-backs, applied in order by one goroutine.
 	writes chan writeBack
+	// wantFocus is the focus end sources should show (zero: none); a
+	// send on focusKick asks runShowFocus to apply it.
+	wantFocus time.Time
+	focusKick chan struct{}
 }
 
 // writeBack is one triage change to send to the item's source.
@@ -103,7 +107,64 @@ func New(opts Options) *Engine {
 		opts.MaxBackoff = 5 * time.Minute
 	}
 	return &Engine{opts: opts, status: map[string]*AccountStatus{}, conns: map[string]connectors.Connector{},
-		writes: make(chan writeBack, 4096)}
+		writes: make(chan writeBack, 4096), focusKick: make(chan struct{}, 1)}
+}
+
+// ShowFocus tells the sources that can show focus (a Slack status and
+// snoozed Slack notifications) that focus runs until until, or, with a
+// zero until, that it ended. Calls are cheap and may repeat: one goroutine
+// applies only the latest wish, in order, and only when it changed. A
+// failure is logged and shown in the account's status; focus itself is
+// never affected.
+func (e *Engine) ShowFocus(until time.Time) {
+	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	e.wantFocus = until
+	e.mu.Unlock()
+	select {
+	case e.focusKick <- struct{}{}:
+	default: // a wish is already pending; it will read the latest value
+	}
+}
+
+func (e *Engine) runShowFocus(ctx context.Context) {
+	var shown time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.focusKick:
+		}
+		e.mu.Lock()
+		until := e.wantFocus
+		setters := map[string]connectors.StatusSetter{}
+		for name, conn := range e.conns {
+			if ss, ok := conn.(connectors.StatusSetter); ok {
+				setters[name] = ss
+			}
+		}
+		e.mu.Unlock()
+		if until.Equal(shown) {
+			continue
+		}
+		shown = until
+		for name, ss := range setters {
+			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			var err error
+			if until.IsZero() {
+				err = ss.ClearFocus(cctx)
+			} else {
+				err = ss.SetFocus(cctx, until)
+			}
+			cancel()
+			if err != nil && ctx.Err() == nil {
+				e.opts.Logger.Warn("engine: focus status not shown", "account", name, "err", err)
+				e.setStatus(name, func(s *AccountStatus) { s.Error = "focus status: " + err.Error() })
+			}
+		}
+	}
 }
 
 // WriteBack queues a triage change for the item's source (mark read,
@@ -173,11 +234,23 @@ func (e *Engine) Start(ctx context.Context, accounts []connectors.Account) {
 			e.supervise(ctx, acct, conn)
 		}()
 	}
-	e.wg.Add(1)
+	e.wg.Add(2)
 	go func() {
 		defer e.wg.Done()
 		e.runWriteBacks(ctx)
 	}()
+	go func() {
+		defer e.wg.Done()
+		e.runShowFocus(ctx)
+	}()
+	// A focus wish from before the accounts existed applies now.
+	e.ShowFocus(e.wantFocusNow())
+}
+
+func (e *Engine) wantFocusNow() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.wantFocus
 }
 
 // Stop cancels every account and waits for their goroutines to return.

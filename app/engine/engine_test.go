@@ -235,3 +235,53 @@ func TestPermanentErrorStopsRetrying(t *testing.T) {
 		t.Fatalf("Sync ran %d times after a permanent error, want 1", n)
 	}
 }
+
+// showing is a connector that records focus shown on its source.
+type showing struct {
+	scripted
+	mu   sync.Mutex
+	seen []string
+}
+
+func (c *showing) SetFocus(_ context.Context, until time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seen = append(c.seen, "set "+until.UTC().Format("15:04"))
+	return nil
+}
+
+func (c *showing) ClearFocus(context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seen = append(c.seen, "clear")
+	return nil
+}
+
+func (c *showing) log() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.seen...)
+}
+
+func TestShowFocusTellsStatusSettersOncePerChange(t *testing.T) {
+	conn := &showing{scripted: scripted{run: func(ctx context.Context, _ int, _ connectors.Sink) error {
+		<-ctx.Done()
+		return nil
+	}}}
+	reg := connectors.NewRegistry()
+	reg.Register("showing", func(connectors.Account) (connectors.Connector, error) { return conn, nil })
+	e := New(Options{Store: openStore(t), Registry: reg})
+	until := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	e.ShowFocus(until) // before Start: nobody to tell, so it is tried again later
+	e.Start(context.Background(), []connectors.Account{{Name: "chat", Kind: "showing"}})
+	defer e.Stop()
+	e.ShowFocus(until)
+	e.ShowFocus(until) // the same again: nothing
+	waitFor(t, "set", func() bool { return len(conn.log()) == 1 })
+	e.ShowFocus(time.Time{})
+	waitFor(t, "clear", func() bool { return len(conn.log()) == 2 })
+	time.Sleep(20 * time.Millisecond)
+	if got := conn.log(); len(got) != 2 || got[0] != "set 12:00" || got[1] != "clear" {
+		t.Fatalf("sources were told %v, want [set 12:00 clear]", got)
+	}
+}
