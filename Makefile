@@ -49,6 +49,7 @@ FUZZTIME ?= 10s
 fuzz: ## the parsers' fuzz targets, briefly (FUZZTIME=5m for a longer run)
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./connectors/mailparse/
 	go test -run '^$$' -fuzz '^FuzzSanitize$$' -fuzztime $(FUZZTIME) ./connectors/mailparse/
+	go test -run '^$$' -fuzz '^FuzzMaildirName$$' -fuzztime $(FUZZTIME) ./connectors/maildir/
 
 test-frontend: frontend/node_modules/.installed
 	cd frontend && npm run check && npm test
