@@ -71,6 +71,7 @@ bench: build ## benchmarks: focus day, store windows, IMAP sync vs mbsync, IDLE 
 	go test -run '^$$' -bench . -benchmem -count 1 ./app/focus/ ./store/ | tee /tmp/lull-bench.txt
 	go test -run '^$$' -bench IdlePush -benchtime 1x ./connectors/imap/ | tee -a /tmp/lull-bench.txt
 	scripts/bench-imap.sh | tee -a /tmp/lull-bench.txt
+	go run ./bench/slacksync | tee -a /tmp/lull-bench.txt
 
 pss: build ## memory (PSS) of the app and its WebKit processes on the sample workspace
 	scripts/pss.sh $(BIN)/lull

@@ -25,6 +25,7 @@ const authUsage = `Usage:
   lull auth login ACCOUNT          sign an OAuth account (Gmail, Microsoft 365) in through the browser
   lull auth password ACCOUNT       store the account's password in the OS keychain (read from stdin)
   lull auth token ACCOUNT          store the account's API token in the OS keychain (read from stdin)
+  lull auth app-token ACCOUNT      store a Slack app-level token (Socket Mode) in the OS keychain
   lull auth client-secret ACCOUNT  store the OAuth client secret in the OS keychain (read from stdin)
   lull auth logout ACCOUNT         remove the account's token and password from the OS keychain
 
@@ -109,10 +110,12 @@ func (a authCommand) run(ctx context.Context, args []string) error {
 	switch sub {
 	case "password", "token":
 		key = sub
+	case "app-token":
+		key = "app_token" // Slack's Socket Mode token
 	case "client-secret":
 		key = oauth.ClientSecretKey
 	default:
-		return fmt.Errorf("auth: unknown command %q (want login, password, token, client-secret or logout)", sub)
+		return fmt.Errorf("auth: unknown command %q (want login, password, token, app-token, client-secret or logout)", sub)
 	}
 	acct, err := a.account(name)
 	if err != nil {
@@ -164,7 +167,7 @@ func (a authCommand) login(ctx context.Context, acct config.Account, timeout tim
 }
 
 func (a authCommand) logout(name string) error {
-	for _, key := range []string{oauth.TokenKey, "password", "token"} {
+	for _, key := range []string{oauth.TokenKey, "password", "token", "app_token"} {
 		if err := a.secrets.Delete(name, key); err != nil {
 			return fmt.Errorf("auth logout: %w", err)
 		}

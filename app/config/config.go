@@ -39,7 +39,7 @@ var accountName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$`)
 
 // secretKeys are settings that would put a secret in the file. Lull refuses
 // them and says where the secret belongs instead.
-var secretKeys = []string{"password", "token", "secret", "client_secret", "app_password"}
+var secretKeys = []string{"password", "token", "secret", "client_secret", "app_password", "app_token", "oauth_client_secret"}
 
 // Parse decodes config.toml text. name is used in error messages.
 func Parse(name string, data []byte) (Config, error) {

@@ -111,17 +111,20 @@ type Attachment struct {
 // The fields above Triage come from the connector and are replaced on every
 // re-sync; Triage belongs to the user and survives re-syncs.
 type Item struct {
-	ID          ID           `json:"id"`
-	Account     string       `json:"account"`
-	Source      Source       `json:"source"`
-	Thread      string       `json:"thread,omitempty"` // source-native thread key, unique within the account
-	Title       string       `json:"title,omitempty"`  // subject, channel or task name
-	From        Person       `json:"from"`
-	To          []Person     `json:"to,omitempty"`
-	Snippet     string       `json:"snippet,omitempty"`
-	Body        string       `json:"body,omitempty"` // plain text
-	HTML        string       `json:"html,omitempty"` // sanitized HTML, when the source has it
-	URL         string       `json:"url,omitempty"`  // where "open in source" goes
+	ID      ID       `json:"id"`
+	Account string   `json:"account"`
+	Source  Source   `json:"source"`
+	Thread  string   `json:"thread,omitempty"` // source-native thread key, unique within the account
+	Title   string   `json:"title,omitempty"`  // subject, channel or task name
+	From    Person   `json:"from"`
+	To      []Person `json:"to,omitempty"`
+	Snippet string   `json:"snippet,omitempty"`
+	Body    string   `json:"body,omitempty"` // plain text
+	HTML    string   `json:"html,omitempty"` // sanitized HTML, when the source has it
+	URL     string   `json:"url,omitempty"`  // where "open in source" goes
+	// AppURL opens the item in the source's desktop app (slack://…), when
+	// the source has one; URL stays the web address.
+	AppURL      string       `json:"appUrl,omitempty"`
 	Received    time.Time    `json:"received"`
 	Signals     []Signal     `json:"signals,omitempty"`
 	Attachments []Attachment `json:"attachments,omitempty"`
@@ -193,6 +196,7 @@ type Summary struct {
 	Unread      bool      `json:"unread"`
 	State       State     `json:"state"`
 	RespondBy   time.Time `json:"respondBy,omitzero"`
+	SnoozeUntil time.Time `json:"snoozeUntil,omitzero"`
 }
 
 // Summarize returns the list row of it; threadCount comes from the store.
@@ -206,7 +210,7 @@ func (it *Item) Summarize(threadCount int) Summary {
 		ID: it.ID, Account: it.Account, Source: it.Source,
 		From: it.From.Display(), Title: title, Snippet: snippet,
 		Received: it.Received, ThreadCount: threadCount, Unread: it.Unread,
-		State: it.Triage.State, RespondBy: it.Triage.RespondBy,
+		State: it.Triage.State, RespondBy: it.Triage.RespondBy, SnoozeUntil: it.Triage.SnoozeUntil,
 	}
 }
 
@@ -230,8 +234,11 @@ func FirstLine(s string, max int) string {
 type Query struct {
 	State  State  `json:"state"`
 	Source Source `json:"source,omitempty"` // empty: every source
-	Offset int    `json:"offset"`
-	Limit  int    `json:"limit"`
+	// Threads asks for one row per thread: the newest item of each thread
+	// in the state stands for the others (the Inbox view does this).
+	Threads bool `json:"threads,omitempty"`
+	Offset  int  `json:"offset"`
+	Limit   int  `json:"limit"`
 }
 
 // MaxLimit bounds one window so a buggy caller cannot pull the whole store.
