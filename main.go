@@ -35,6 +35,7 @@ Usage:
   lull focus start [50m | --until 12:00 | --next-batch]
   lull focus stop | status [--json]
   lull release                 release held items now, as one digest
+  lull search [--json] [--limit N] QUERY   search the local inbox (from: source: in: is: before: after: "phrases")
   lull auth login|password|token|logout ACCOUNT   OAuth sign-in, or a secret into the OS keychain
   (focus and release reach the running app; with none running they act on the store)
 
@@ -108,6 +109,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runAuth(ctx, opts, rest[1:], stdout, stderr)
 	case "focus":
 		return runFocus(ctx, opts, rest[1:], stdout, stderr)
+	case "search":
+		return runSearch(ctx, opts, rest[1:], stdout, stderr)
 	case "release":
 		return runFocus(ctx, opts, []string{"release"}, stdout, stderr)
 	case "help":

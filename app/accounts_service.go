@@ -6,9 +6,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,7 +22,8 @@ import (
 	"github.com/lullhq/lull/app/config"
 	"github.com/lullhq/lull/connectors"
 	"github.com/lullhq/lull/connectors/imap"
-	// The form offers Maildir accounts, so the app that shows it knows the kind.
+	// The form offers Maildir accounts, so the app that shows it knows the
+	// kind (GitHub, Asana and Slack register through accounts_tokens.go).
 	_ "github.com/lullhq/lull/connectors/maildir"
 	"github.com/lullhq/lull/connectors/secret"
 )
@@ -37,7 +40,7 @@ const (
 	StepPassword = "password"
 	// StepMaildir: the maildir path cannot be used.
 	StepMaildir = "maildir"
-	// StepKeychain: the password could not be kept in the OS keychain.
+	// StepKeychain: the password or token could not be kept in the OS keychain.
 	StepKeychain = "keychain"
 )
 
@@ -53,10 +56,11 @@ type Accounts struct {
 
 // AccountForm is what the form sends. Zero values mean the defaults: port
 // by security (993 or 143), folders INBOX (every maildir for Maildir),
-// sync depth 90 days, on done "none".
+// sync depth 90 days (the connector's own for the token kinds), on done
+// "none" (GitHub: "done").
 type AccountForm struct {
 	Name        string   `json:"name"`
-	Kind        string   `json:"kind"` // "imap" | "maildir"
+	Kind        string   `json:"kind"` // "imap" | "maildir" | "github" | "asana" | "slack"
 	Host        string   `json:"host"`
 	Port        int      `json:"port"`
 	TLS         string   `json:"tls"` // "implicit" | "starttls" | "none"
@@ -65,15 +69,32 @@ type AccountForm struct {
 	PasswordCmd string   `json:"passwordCmd"`
 	Folders     []string `json:"folders"`
 	SyncDays    *int     `json:"syncDays"`
-	OnDone      string   `json:"onDone"` // "none" | "seen" | "archive"
-	Path        string   `json:"path"`   // maildir
+	// OnDone is what done does at the source: IMAP "none" | "seen" |
+	// "archive"; Maildir "none" | "seen"; GitHub "done" | "read" | "none";
+	// Slack "read" (mark_read_on_done) | "none". Asana has none.
+	OnDone string `json:"onDone"`
+	Path   string `json:"path"` // maildir
+
+	// Token is the API token of GitHub, Asana or Slack (the user token,
+	// xoxp-), kept in the OS keychain on save; TokenCmd instead prints it.
+	Token    string `json:"token"`
+	TokenCmd string `json:"tokenCmd"`
+	// AppToken is Slack's optional app-level token (xapp-) for Socket Mode.
+	AppToken    string `json:"appToken"`
+	AppTokenCmd string `json:"appTokenCmd"`
+	// BaseURL is GitHub Enterprise Server's API address (base_url); for
+	// Asana (base_url) and Slack (api_url) it is for tests and proxies.
+	BaseURL    string   `json:"baseUrl"`
+	Workspaces []string `json:"workspaces"` // asana: names or gids; empty for all
+	Watched    []string `json:"watched"`    // slack: channels to take every message from
 }
 
 // TestResult is the outcome of testing (or adding) an account. A failure
 // names its Step (imap.StepDNS, imap.StepConnect, imap.StepTLS,
 // imap.StepAuth, imap.StepFolder, or StepForm, StepPassword, StepMaildir,
-// StepKeychain), says what to do in Message, carries the server's own words
-// in Detail, and names the form Field to fix.
+// StepKeychain, and for the token kinds StepToken, StepCommand, StepRate,
+// StepAPI, StepWorkspace), says what to do in Message, carries the
+// server's own words in Detail, and names the form Field to fix.
 type TestResult struct {
 	OK      bool   `json:"ok"`
 	Step    string `json:"step,omitempty"`
@@ -120,7 +141,8 @@ func (s *Accounts) Presets() map[string]Preset {
 }
 
 // Test checks the form's settings (connects, signs in and opens every
-// folder; for Maildir, looks at the path) without saving anything.
+// folder; for Maildir, looks at the path; for GitHub, Asana and Slack,
+// asks the service whether it takes the token) without saving anything.
 func (s *Accounts) Test(form AccountForm) (TestResult, error) {
 	p, bad := s.app.prepareAccount(form)
 	if bad != nil {
@@ -129,9 +151,9 @@ func (s *Accounts) Test(form AccountForm) (TestResult, error) {
 	return s.app.checkAccount(s.app.context(), p), nil
 }
 
-// Add tests the form and, only when the test passes, keeps the password in
-// the OS keychain (unless the form gave a password command), appends the
-// account to config.toml and starts syncing it.
+// Add tests the form and, only when the test passes, keeps the typed
+// password or tokens in the OS keychain (a command given instead is written
+// to the config), appends the account to config.toml and starts syncing it.
 func (s *Accounts) Add(form AccountForm) (TestResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -143,17 +165,25 @@ func (s *Accounts) Add(form AccountForm) (TestResult, error) {
 	if !res.OK {
 		return res, nil
 	}
-	stored := false
+	secrets := p.tokens
 	if p.kind == "imap" && p.passwordCmd == "" {
-		if err := secret.Store(p.name, "password", p.password); err != nil {
-			return keychainFailure(p, err), nil
+		secrets = map[string]string{"password": p.password}
+	}
+	var stored []string
+	forget := func() {
+		for _, key := range stored {
+			_ = secret.Delete(p.name, key)
 		}
-		stored = true
+	}
+	for _, key := range slices.Sorted(maps.Keys(secrets)) {
+		if err := secret.Store(p.name, key, secrets[key]); err != nil {
+			forget()
+			return keychainFailure(p, key, err), nil
+		}
+		stored = append(stored, key)
 	}
 	if err := config.AddAccount(s.app.opts.Paths.Config, p.name, p.table); err != nil {
-		if stored {
-			_ = secret.Delete(p.name, "password")
-		}
+		forget()
 		return TestResult{}, fmt.Errorf("add account %s: %w", p.name, err)
 	}
 	if err := s.app.reloadAccounts(); err != nil {
@@ -174,6 +204,9 @@ type preparedAccount struct {
 	// settings is table as config.Load gives it to a connector.
 	settings map[string]any
 	imap     imap.Settings
+	// tokens are the secrets typed into the form, by secret key ("token",
+	// "app_token"): kept in the OS keychain on save, never in table.
+	tokens map[string]string
 }
 
 // prepareAccount checks the form and builds the account's settings, or
@@ -248,8 +281,12 @@ func (a *App) prepareAccount(form AccountForm) (preparedAccount, *TestResult) {
 		if len(folders) > 0 {
 			table["folders"] = folders
 		}
+	case "github", "asana", "slack":
+		if bad := prepareTokens(&p, form, table); bad != nil {
+			return preparedAccount{}, bad
+		}
 	default:
-		return fail("kind", "Choose IMAP or Maildir.")
+		return fail("kind", "Choose the account type: IMAP, Maildir, GitHub, Asana or Slack.")
 	}
 
 	a.mu.RLock()
@@ -295,9 +332,12 @@ func (a *App) checkAccount(ctx context.Context, p preparedAccount) TestResult {
 	ctx, cancel := context.WithTimeout(ctx, CheckTimeout)
 	defer cancel()
 	var res TestResult
-	if p.kind == "imap" {
+	switch {
+	case p.kind == "imap":
 		res = checkIMAP(ctx, p)
-	} else {
+	case tokenKinds[p.kind] != nil:
+		res = a.checkTokens(ctx, p)
+	default:
 		res = a.checkConnector(ctx, p)
 	}
 	res.Name = p.name
@@ -446,15 +486,24 @@ func (a *App) checkConnector(ctx context.Context, p preparedAccount) TestResult 
 	return TestResult{OK: true, Message: "Maildir found · " + folders}
 }
 
-func keychainFailure(p preparedAccount, err error) TestResult {
-	if errors.Is(err, secret.ErrNoKeychain) {
-		return TestResult{Step: StepKeychain, Field: "password", Name: p.name,
-			Message: fmt.Sprintf("The connection works, but there is no OS keychain to keep the password in (no Secret Service is running). "+
-				"Switch the password to “Command” and give one that prints it, e.g. pass show mail/%s. Nothing was saved.", p.name)}
+// keychainFailure words a secret (key "password", "token" or "app_token")
+// the OS keychain would not keep.
+func keychainFailure(p preparedAccount, key string, err error) TestResult {
+	what, field, example := "password", "password", "pass show mail/"+p.name
+	switch key {
+	case "token":
+		what, field, example = "token", "token", "pass show lull/"+p.name
+	case "app_token":
+		what, field, example = "app token", "appToken", "pass show lull/"+p.name+"-app"
 	}
-	return TestResult{Step: StepKeychain, Field: "password", Name: p.name, Detail: strings.TrimPrefix(err.Error(), "secret: "),
-		Message: "The connection works, but the OS keychain refused to keep the password. Nothing was saved; " +
-			"unlock the keychain and save again, or switch the password to “Command”."}
+	if errors.Is(err, secret.ErrNoKeychain) {
+		return TestResult{Step: StepKeychain, Field: field, Name: p.name,
+			Message: fmt.Sprintf("The connection works, but there is no OS keychain to keep the %s in (no Secret Service is running). "+
+				"Switch the %s to “Command” and give one that prints it, e.g. %s. Nothing was saved.", what, what, example)}
+	}
+	return TestResult{Step: StepKeychain, Field: field, Name: p.name, Detail: strings.TrimPrefix(err.Error(), "secret: "),
+		Message: fmt.Sprintf("The connection works, but the OS keychain refused to keep the %s. Nothing was saved; "+
+			"unlock the keychain and save again, or switch the %s to “Command”.", what, what)}
 }
 
 // reloadAccounts reads the accounts from config.toml again and reopens the
@@ -517,6 +566,8 @@ func (a *App) reloadAccounts() error {
 func suggestName(form AccountForm) string {
 	var base string
 	switch {
+	case tokenKinds[strings.ToLower(strings.TrimSpace(form.Kind))] != nil:
+		base = strings.ToLower(strings.TrimSpace(form.Kind))
 	case form.Kind == "maildir":
 		base = filepath.Base(filepath.Clean(strings.TrimSpace(form.Path)))
 	case strings.Contains(form.Username, "@"):
@@ -557,6 +608,8 @@ func uniqueName(base string, existing map[string]config.Account) string {
 var settingField = map[string]string{
 	"host": "host", "port": "port", "tls": "tls", "username": "username", "folders": "folders",
 	"sync_days": "syncDays", "on_done": "onDone", "path": "path", "auth": "password", "password_cmd": "passwordCmd",
+	"token_cmd": "tokenCmd", "app_token_cmd": "appTokenCmd", "base_url": "baseUrl", "api_url": "baseUrl",
+	"workspaces": "workspaces", "watched": "watched", "mark_read_on_done": "onDone",
 }
 
 var settingInError = regexp.MustCompile(`setting (\w+)|\b(tls) = `)
@@ -583,7 +636,7 @@ func sentence(err error) string {
 	return msg
 }
 
-var errorPrefix = regexp.MustCompile(`^(?:(?:connectors|imap|maildir|config|secret): |account "[^"]*": )+`)
+var errorPrefix = regexp.MustCompile(`^(?:(?:connectors|imap|maildir|github|asana|slack|config|secret): |account "[^"]*": )+`)
 
 // detail is the server's own words behind a failure: an IMAP response's
 // text, or the innermost network error.

@@ -98,7 +98,7 @@ func TestAccountsTestNamesTheFailingStep(t *testing.T) {
 		{"bad port", func(f *AccountForm) { f.Port = 70000 }, StepForm, "port", "70000"},
 		{"bad name", func(f *AccountForm) { f.Name = "my mail" }, StepForm, "name", "account name"},
 		{"bad on done", func(f *AccountForm) { f.OnDone = "delete" }, StepForm, "onDone", "on_done"},
-		{"no kind", func(f *AccountForm) { f.Kind = "" }, StepForm, "kind", "IMAP or Maildir"},
+		{"no kind", func(f *AccountForm) { f.Kind = "" }, StepForm, "kind", "IMAP, Maildir, GitHub, Asana or Slack"},
 		// Last: Dovecot slows every login from an address after a failed one.
 		{"wrong password", func(f *AccountForm) { f.Password = "not-it" }, imap.StepAuth, "password", "refused the user name or password"},
 		{"wrong password from a command", func(f *AccountForm) { f.PasswordCmd = "echo nope" }, imap.StepAuth, "passwordCmd", "refused"},
@@ -323,6 +323,8 @@ func TestSuggestName(t *testing.T) {
 		{AccountForm{Kind: "imap", Username: "@"}, "mail"},
 		{AccountForm{Kind: "maildir", Path: "~/Mail/Work/"}, "work"},
 		{AccountForm{Kind: "maildir", Path: "/"}, "mail"},
+		{AccountForm{Kind: "github", Username: "left@over.example"}, "github"},
+		{AccountForm{Kind: "Slack"}, "slack"},
 	} {
 		if got := uniqueName(suggestName(tc.form), taken); got != tc.want {
 			t.Errorf("name for %+v = %q, want %q", tc.form, got, tc.want)

@@ -91,6 +91,9 @@ type workspace struct {
 	store   *store.Store
 	engine  *engine.Engine
 	focus   *focusRunner
+	snooze  *snoozeRunner // brings snoozed items back (snooze.go)
+	threads threadCache   // the Inbox view's thread rows (threads.go)
+	search  searchState   // the full-text index (search_service.go)
 	control *control.Server
 	cancel  context.CancelFunc
 }
@@ -122,13 +125,16 @@ func New(opts Options) *App {
 
 // Services are the structs bound to the frontend.
 func (a *App) Services() []any {
-	return []any{&Inbox{app: a}, &Triage{app: a}, &Workspace{app: a}, &Focus{app: a}, &Settings{app: a}, &Accounts{app: a}}
+	return []any{&Inbox{app: a}, &Triage{app: a}, &Workspace{app: a}, &Focus{app: a}, &Settings{app: a}, &Accounts{app: a}, &Reader{app: a}, &Search{app: a}}
 }
 
 // Open opens the workspace the options ask for, without starting any sync.
 // main calls it before the window exists so that a broken data folder is a
 // clear error on the command line, not a blank window.
 func (a *App) Open(ctx context.Context) error {
+	if err := checkKeyCommands(a.opts.Config.Keys); err != nil {
+		return err
+	}
 	mode := ModeEmpty
 	switch {
 	case a.opts.Demo:
@@ -231,13 +237,18 @@ func (a *App) openWorkspace(ctx context.Context, mode Mode) (*workspace, error) 
 		},
 		OnStatus: func(s []engine.AccountStatus) { a.emitter.Latest(EventAccountStatus, s) },
 	})
+	if err := a.openQueues(ctx, ws); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("app: open %s workspace: %w", mode, err)
+	}
+	ws.search.open(ctx, st, dir, a.log, a.opts.Now)
 	return ws, nil
 }
 
 func (a *App) startEngine(ctx context.Context, ws *workspace) {
 	ctx, ws.cancel = context.WithCancel(ctx)
 	if !a.opts.NoControl {
-		srv, err := control.Serve(ctx, ws.dir, &controlHandler{app: a})
+		srv, err := control.Serve(ctx, ws.dir, searchControl{app: a, next: &controlHandler{app: a}})
 		if err != nil {
 			// The window still works; only `lull focus …` cannot reach it.
 			a.log.Warn("app: command-line control unavailable", "err", err)
@@ -246,6 +257,7 @@ func (a *App) startEngine(ctx context.Context, ws *workspace) {
 		}
 	}
 	go ws.focus.run(ctx)
+	go ws.snooze.run(ctx)
 	ws.engine.Start(ctx, ConnectorAccounts(ws.mode, a.opts.Config, a.opts.DemoInterval))
 }
 
@@ -285,6 +297,7 @@ func (ws *workspace) close() error {
 		ws.control.Close()
 	}
 	ws.engine.Stop()
+	ws.search.close()
 	if err := ws.store.Close(); err != nil {
 		return fmt.Errorf("app: close %s workspace: %w", ws.mode, err)
 	}

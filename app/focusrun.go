@@ -44,6 +44,8 @@ type focusRunner struct {
 
 	mu       sync.Mutex // serialises decide/save/release so state on disk matches memory
 	lastLine string
+	// due tracks which respond-later items a digest announced (norms.go).
+	due dueTracker
 	// followZone is set when the config names no time zone: the engine then
 	// follows the machine's zone, re-read every minute (a laptop that flies).
 	followZone bool
@@ -72,7 +74,11 @@ func newFocusRunner(ctx context.Context, cfg focus.Config, st *store.Store, n no
 	// which on Linux stops while the machine sleeps, so a suspend shows up
 	// as the wall-clock jump the engine turns into one catch-up release.
 	wall := func() time.Time { return now().Round(0) }
-	return &focusRunner{eng: eng, store: st, notifier: n, now: wall, log: log,
+	due, err := loadDue(ctx, st, wall())
+	if err != nil {
+		return nil, err
+	}
+	return &focusRunner{eng: eng, store: st, notifier: n, now: wall, log: log, due: due,
 		followZone: cfg.TimeZone == "" && cfg.Location == nil,
 		onStatus:   func(FocusStatus) {}, onRelease: func(focus.Release) {}}, nil
 }
@@ -174,6 +180,7 @@ func (f *focusRunner) tick(ctx context.Context) {
 	if rel, ok := f.eng.Tick(now); ok {
 		f.deliverLocked(ctx, rel)
 	}
+	f.announceDueLocked(ctx, now)
 	f.publishLocked(now, false)
 }
 
@@ -212,7 +219,8 @@ func (f *focusRunner) deliverLocked(ctx context.Context, rel focus.Release) {
 			items = append(items, it)
 		}
 	}
-	d := focus.BuildDigest(rel, items, nil)
+	// Respond-later items that came due since the last digest go first.
+	d := focus.BuildDigest(rel, items, f.takeDueLocked(ctx, rel.At))
 	if !d.Empty() {
 		n := notify.Notification{Title: d.Title, Body: d.Body, Kind: notify.Digest, Action: "open-batch:" + rel.At.UTC().Format(time.RFC3339)}
 		if err := f.notifier.Notify(ctx, n); err != nil {

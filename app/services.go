@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -23,7 +22,7 @@ func (s *Inbox) List(q inbox.Query) (inbox.Page, error) {
 	if err != nil {
 		return inbox.Page{}, err
 	}
-	return s.app.frozenList(s.app.context(), ws, q.Normalize())
+	return s.app.listView(s.app.context(), ws, q.Normalize())
 }
 
 // Get returns one item with its body.
@@ -61,9 +60,10 @@ type TriageResult struct {
 // Triage is the bound service that runs triage commands and undoes them.
 type Triage struct{ app *App }
 
-// Run applies command ("done", "inbox") to ids.
+// Run applies command ("done", "inbox", "later [when]", "snooze when";
+// see triage.go) to ids.
 func (s *Triage) Run(command string, ids []string) (TriageResult, error) {
-	return s.app.runTriage(s.app.context(), command, ids)
+	return s.app.runTriage(s.app.context(), command, ids, false)
 }
 
 // Undo reverts the most recent triage command.
@@ -143,94 +143,4 @@ func (a *App) context() context.Context {
 		return context.Background()
 	}
 	return a.ctx
-}
-
-// commandState maps a triage command to the state it sets.
-func commandState(command string) (inbox.State, error) {
-	switch strings.TrimSpace(command) {
-	case "done":
-		return inbox.StateDone, nil
-	case "inbox", "undone":
-		return inbox.StateInbox, nil
-	}
-	return "", fmt.Errorf("triage: unknown command %q", command)
-}
-
-func (a *App) runTriage(ctx context.Context, command string, ids []string) (TriageResult, error) {
-	state, err := commandState(command)
-	if err != nil {
-		return TriageResult{}, err
-	}
-	if len(ids) == 0 {
-		return TriageResult{}, errors.New("triage: no items selected")
-	}
-	ws, err := a.current()
-	if err != nil {
-		return TriageResult{}, err
-	}
-	now := a.opts.Now()
-	var step undoStep
-	var changed []inbox.ID
-	for _, raw := range ids {
-		id := inbox.ID(raw)
-		next := inbox.Triage{State: state, Changed: now}
-		prev, err := ws.store.SetTriage(ctx, id, next)
-		if err == nil {
-			ws.engine.WriteBack(id, prev, next)
-		}
-		if err != nil {
-			a.recordUndo(step)
-			a.emitter.Count(EventItemsChanged, len(changed))
-			return TriageResult{Changed: changed, UndoDepth: a.undo.depth()}, fmt.Errorf("triage: %s %s: %w", command, id, err)
-		}
-		step.entries = append(step.entries, undoEntry{id: id, prev: prev})
-		changed = append(changed, id)
-	}
-	step.label = command
-	a.recordUndo(step)
-	a.emitter.Count(EventItemsChanged, len(changed))
-	return TriageResult{Changed: changed, UndoDepth: a.undo.depth(), Message: describe(command, len(changed))}, nil
-}
-
-func (a *App) recordUndo(step undoStep) {
-	if len(step.entries) > 0 {
-		a.undo.push(step)
-	}
-}
-
-func (a *App) undoTriage(ctx context.Context) (TriageResult, error) {
-	ws, err := a.current()
-	if err != nil {
-		return TriageResult{}, err
-	}
-	step, ok := a.undo.pop()
-	if !ok {
-		return TriageResult{}, errors.New("nothing to undo")
-	}
-	var changed []inbox.ID
-	for i := len(step.entries) - 1; i >= 0; i-- {
-		e := step.entries[i]
-		cur, err := ws.store.SetTriage(ctx, e.id, e.prev)
-		if err != nil {
-			return TriageResult{Changed: changed, UndoDepth: a.undo.depth()}, fmt.Errorf("undo %s: %w", e.id, err)
-		}
-		ws.engine.WriteBack(e.id, cur, e.prev)
-		changed = append(changed, e.id)
-	}
-	a.emitter.Count(EventItemsChanged, len(changed))
-	return TriageResult{Changed: changed, UndoDepth: a.undo.depth(), Message: "Undid " + describe(step.label, len(changed))}, nil
-}
-
-func describe(command string, n int) string {
-	noun := "item"
-	if n != 1 {
-		noun = "items"
-	}
-	switch command {
-	case "done":
-		return fmt.Sprintf("%d %s marked done", n, noun)
-	case "inbox", "undone":
-		return fmt.Sprintf("%d %s moved to the inbox", n, noun)
-	}
-	return fmt.Sprintf("%s: %d %s", command, n, noun)
 }

@@ -32,8 +32,9 @@ func CheckAccountName(name string) error {
 // accountKeyOrder is the order keys are written in, so the new table reads
 // like the examples in the docs; keys not listed follow, sorted.
 var accountKeyOrder = []string{
-	"kind", "host", "port", "tls", "username", "auth", "password_cmd", "token_cmd",
-	"path", "folders", "sync_days", "on_done", "archive_folder",
+	"kind", "host", "port", "tls", "username", "auth", "password_cmd", "token_cmd", "app_token_cmd",
+	"base_url", "api_url", "path", "folders", "workspaces", "watched", "reasons",
+	"sync_days", "poll", "on_done", "mark_read_on_done", "archive_folder",
 }
 
 // AddAccount appends an [accounts.NAME] table holding table (which must
@@ -49,8 +50,8 @@ func AddAccount(path, name string, table map[string]any) error {
 	if kind, _ := table["kind"].(string); kind == "" {
 		return fmt.Errorf("config: accounts.%s: missing kind", name)
 	}
-	for _, k := range secretKeys {
-		if _, ok := table[k]; ok {
+	for _, k := range orderedKeys(table) {
+		if isSecretKey(k) {
 			return fmt.Errorf("config: accounts.%s.%s: secrets never go in the config file; use %s_cmd or the OS keychain", name, k, k)
 		}
 	}
@@ -94,6 +95,12 @@ func AddAccount(path, name string, table map[string]any) error {
 		return fmt.Errorf("config: accounts.%s did not survive a re-read of the file", name)
 	}
 	return writeAtomic(path, buf.Bytes())
+}
+
+// isSecretKey reports whether a setting would hold a secret: one of
+// secretKeys, or any other token ("app_token"); their *_cmd is fine.
+func isSecretKey(k string) bool {
+	return slices.Contains(secretKeys, k) || strings.HasSuffix(k, "_token")
 }
 
 func orderedKeys(table map[string]any) []string {

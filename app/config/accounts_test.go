@@ -96,6 +96,63 @@ on_done = "archive"
 	}
 }
 
+func TestAddAccountWritesTokenKindsInTheDocsOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	for _, acct := range []struct {
+		name  string
+		table map[string]any
+	}{
+		{"gh", map[string]any{"kind": "github", "on_done": "read", "sync_days": 30, "base_url": "https://ghe.example.com/api/v3/",
+			"token_cmd": "pass show lull/github", "reasons": []string{"mention"}, "poll": "2m"}},
+		{"asana", map[string]any{"kind": "asana", "sync_days": 14, "workspaces": []string{"Acme"}, "token_cmd": "pass show lull/asana"}},
+		{"acme", map[string]any{"kind": "slack", "mark_read_on_done": true, "watched": []string{"incidents"}, "sync_days": 14,
+			"app_token_cmd": "pass show lull/xapp", "token_cmd": "pass show lull/xoxp"}},
+	} {
+		if err := AddAccount(path, acct.name, acct.table); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `# Lull configuration. See docs/ for every setting.
+
+[accounts.gh]
+kind = "github"
+token_cmd = "pass show lull/github"
+base_url = "https://ghe.example.com/api/v3/"
+reasons = ["mention"]
+sync_days = 30
+poll = "2m"
+on_done = "read"
+
+[accounts.asana]
+kind = "asana"
+token_cmd = "pass show lull/asana"
+workspaces = ["Acme"]
+sync_days = 14
+
+[accounts.acme]
+kind = "slack"
+token_cmd = "pass show lull/xoxp"
+app_token_cmd = "pass show lull/xapp"
+watched = ["incidents"]
+sync_days = 14
+mark_read_on_done = true
+`
+	if string(data) != want {
+		t.Fatalf("config:\n%s\nwant:\n%s", data, want)
+	}
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.AccountNames(); strings.Join(got, ",") != "acme,asana,gh" {
+		t.Fatalf("accounts = %v", got)
+	}
+}
+
 func TestAddAccountToNoFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "lull", "config.toml")
 	if err := AddAccount(path, "mail", map[string]any{"kind": "maildir", "path": "/srv/mail"}); err != nil {
@@ -128,6 +185,7 @@ func TestAddAccountRefuses(t *testing.T) {
 		{"no kind", "new", map[string]any{"host": "h"}, "missing kind"},
 		{"password", "new", map[string]any{"kind": "imap", "password": "hunter2"}, "secrets never go in the config file"},
 		{"token", "new", map[string]any{"kind": "slack", "token": "xoxb"}, "secrets never go in the config file"},
+		{"app token", "new", map[string]any{"kind": "slack", "token_cmd": "pass x", "app_token": "xapp-1"}, "accounts.new.app_token: secrets never"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "config.toml")

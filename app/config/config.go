@@ -25,6 +25,10 @@ type Config struct {
 	Accounts map[string]Account `toml:"accounts"`
 	// Focus is [focus] plus the urgency rules of [[rules.urgent]].
 	Focus focus.Config
+	// Norms are the usual reply times per source, from [norms] (norms.go).
+	Norms Norms
+	// Keys rebind the window's keys, from [keys.<section>] (keys.go).
+	Keys Keys
 }
 
 // Account is one `[accounts.NAME]` table. Kind selects the connector; the
@@ -46,6 +50,8 @@ func Parse(name string, data []byte) (Config, error) {
 	var raw struct {
 		Accounts map[string]map[string]any `toml:"accounts"`
 		focus.Sections
+		Norms normsTOML                 `toml:"norms"`
+		Keys  map[string]map[string]any `toml:"keys"`
 	}
 	md, err := toml.Decode(string(data), &raw)
 	if err != nil {
@@ -63,6 +69,12 @@ func Parse(name string, data []byte) (Config, error) {
 	}
 	cfg := Config{Accounts: map[string]Account{}, Focus: raw.Sections.Config()}
 	if err := cfg.Focus.Validate(); err != nil {
+		return Config{}, fmt.Errorf("config: %s: %w", name, err)
+	}
+	if cfg.Norms, err = raw.Norms.parse(); err != nil {
+		return Config{}, fmt.Errorf("config: %s: %w", name, err)
+	}
+	if cfg.Keys, err = parseKeys(raw.Keys); err != nil {
 		return Config{}, fmt.Errorf("config: %s: %w", name, err)
 	}
 	for acctName, settings := range raw.Accounts {

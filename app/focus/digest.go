@@ -40,13 +40,15 @@ var sourceLabel = map[inbox.Source]string{
 //
 //	12 held while you focused
 //	Urgent: Boss: prod down
+//	1 respond-later item due
 //	Due: Carol: Contract review
 //	7 email · 4 Slack · 1 GitHub
 //	From Ana (4), Bob (3), Carol (2)
 //
 // When no item was held because of focus (policy batched, or urgent items
-// over the cap) the title is "12 new since 12:30". With nothing released and
-// nothing due the digest is Empty and should not be sent.
+// over the cap) the title is "12 new since 12:30"; with only due items it is
+// "2 respond-later items due". With nothing released and nothing due the
+// digest is Empty and should not be sent.
 func BuildDigest(rel Release, items []inbox.Item, dueLater []inbox.Item) Digest {
 	d := Digest{Counts: map[inbox.Source]int{}}
 	n := len(items)
@@ -57,10 +59,8 @@ func BuildDigest(rel Release, items []inbox.Item, dueLater []inbox.Item) Digest 
 		d.Title = fmt.Sprintf("%d new", n)
 	case n > 0:
 		d.Title = fmt.Sprintf("%d new since %s", n, sinceLabel(rel.Since, rel.At))
-	case len(dueLater) == 1:
-		d.Title = "1 reply due"
-	case len(dueLater) > 1:
-		d.Title = fmt.Sprintf("%d replies due", len(dueLater))
+	case len(dueLater) > 0:
+		d.Title = dueCount(len(dueLater))
 	default:
 		return d
 	}
@@ -80,6 +80,10 @@ func BuildDigest(rel Release, items []inbox.Item, dueLater []inbox.Item) Digest 
 	}
 	lines = appendList(lines, "Urgent", "urgent", urgent)
 	due := slices.DeleteFunc(slices.Clone(dueLater), func(it inbox.Item) bool { return urgentIDs[it.ID] })
+	if n > 0 && len(due) > 0 {
+		// The title counts the held items; say how many replies came due too.
+		lines = append(lines, dueCount(len(due)))
+	}
 	lines = appendList(lines, "Due", "due", due)
 
 	if n > 0 {
@@ -121,6 +125,14 @@ func BuildDigest(rel Release, items []inbox.Item, dueLater []inbox.Item) Digest 
 	}
 	d.Body = strings.Join(lines, "\n")
 	return d
+}
+
+// dueCount is "1 respond-later item due" or "3 respond-later items due".
+func dueCount(n int) string {
+	if n == 1 {
+		return "1 respond-later item due"
+	}
+	return fmt.Sprintf("%d respond-later items due", n)
 }
 
 func appendList(lines []string, label, word string, items []inbox.Item) []string {

@@ -72,7 +72,7 @@ func TestBuildDigest(t *testing.T) {
 		{
 			name: "urgent and due first", rel: Release{At: at("11:30"), Since: at("09:00"), Focused: true, Items: held(withBoss, "a/boss")}, items: withBoss, due: due,
 			title: "4 held while you focused",
-			body:  "Urgent: Boss: prod down\nDue: Carol: Contract review\nDue: U9: can you check the numbers?\n3 email · 1 Slack\nFrom Ana (3), Boss",
+			body:  "Urgent: Boss: prod down\n2 respond-later items due\nDue: Carol: Contract review\nDue: U9: can you check the numbers?\n3 email · 1 Slack\nFrom Ana (3), Boss",
 			top:   []string{"Ana", "Boss"},
 		},
 		{
@@ -83,12 +83,12 @@ func TestBuildDigest(t *testing.T) {
 		},
 		{
 			name: "only due items", rel: Release{At: at("12:30")}, due: due,
-			title: "2 replies due",
+			title: "2 respond-later items due",
 			body:  "Due: Carol: Contract review\nDue: U9: can you check the numbers?",
 		},
 		{
 			name: "one due item", rel: Release{At: at("12:30")}, due: due[:1],
-			title: "1 reply due",
+			title: "1 respond-later item due",
 			body:  "Due: Carol: Contract review",
 		},
 		{name: "nothing", rel: Release{At: at("12:30")}},

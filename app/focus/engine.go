@@ -442,6 +442,39 @@ func (e *Engine) nextRelease(now time.Time) time.Time {
 	return now
 }
 
+// NextBatch is the first batch time strictly after now, in the focus time
+// zone; false when there is none within a week.
+func (e *Engine) NextBatch(now time.Time) (time.Time, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, ok := e.sched.nextBatch(now)
+	return t.In(e.sched.loc), ok
+}
+
+// ReleaseMoment is the first release moment at or after t, whatever is
+// held: the next batch time outside focus or, under policy immediate, the
+// end of a focus block. Zero when there is none within a week. Respond-later
+// items that come due at t are announced then.
+func (e *Engine) ReleaseMoment(t time.Time) time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.sched.NextRelease(t)
+}
+
+// HoldIfFocusing holds id when now is inside focus, never alerting, and
+// reports whether it did. An item that comes back from snooze during focus
+// waits for the next release like a new one, so the frozen inbox does not
+// change under the user; outside focus it simply returns to the inbox.
+func (e *Engine) HoldIfFocusing(now time.Time, id inbox.ID) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if in, _ := e.sched.InFocus(now); !in {
+		return false
+	}
+	e.hold(id, false, now, true)
+	return true
+}
+
 // StartSession starts an ad-hoc focus session of length d.
 func (e *Engine) StartSession(now time.Time, d time.Duration) (Block, error) {
 	e.mu.Lock()

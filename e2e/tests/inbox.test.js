@@ -33,6 +33,9 @@ test('sample workspace: j j e marks the third item done, and it stays done after
       const c = await window.go.app.Inbox.Counts();
       return c.inbox >= 300;
     }, null, { timeout: 60000 });
+    // Let the backfill finish so rows stop moving under j j e.
+    await page.waitForFunction(async () => (await window.go.app.Workspace.Status()).accounts.every((a) => a.state === 'idle'), null, { timeout: 60000 });
+    await page.waitForTimeout(300);
     const sources = await page.evaluate(async () => {
       const p = await window.go.app.Inbox.List({ state: 'inbox', offset: 0, limit: 500 });
       return [...new Set(p.items.map((i) => i.source))].sort();
@@ -53,6 +56,8 @@ test('sample workspace: j j e marks the third item done, and it stays done after
     const before = await page.evaluate(() => window.go.app.Inbox.Counts());
     await page.keyboard.press('e');
     await page.waitForFunction((id) => !document.querySelector(`[data-testid="row"][data-id="${CSS.escape(id)}"]`), target, { timeout: 5000 });
+    // The row leaves at once; the backend's write lands a moment later.
+    await page.waitForFunction(async (n) => (await window.go.app.Inbox.Counts()).done > n, before.done, { timeout: 5000 });
     const afterCounts = await page.evaluate(() => window.go.app.Inbox.Counts());
     assert.equal(afterCounts.done, before.done + 1);
     assert.equal(afterCounts.inbox, before.inbox - 1);
@@ -65,6 +70,7 @@ test('sample workspace: j j e marks the third item done, and it stays done after
     await page.click(`${rows}[data-id="${target}"]`);
     await page.keyboard.press('e');
     await page.waitForFunction((id) => !document.querySelector(`[data-testid="row"][data-id="${CSS.escape(id)}"]`), target, { timeout: 5000 });
+    await page.waitForFunction(async (id) => (await window.go.app.Inbox.Get(id)).triage.state === 'done', target, { timeout: 5000 });
   });
 
   await withApp(browser, dir, {}, async (page) => {

@@ -17,6 +17,8 @@ export const STATES: readonly State[] = ['inbox', 'later', 'snoozed', 'done'];
 export interface Query {
   state: State;
   source?: Source;
+  /** One row per thread (the Inbox view): the newest item stands for the rest. */
+  threads?: boolean;
   offset: number;
   limit: number;
 }
@@ -36,6 +38,8 @@ export interface Summary {
   state: State;
   /** RFC 3339; absent when the item has no respond-by time. */
   respondBy?: string;
+  /** RFC 3339 wake-up time of a snoozed item. */
+  snoozeUntil?: string;
 }
 
 export interface Page {
@@ -83,6 +87,19 @@ export interface Item {
 }
 
 export type Counts = Record<State, number>;
+
+/** TimeChoice mirrors app.TimeChoice: one resolved time of the later/snooze picker. */
+export interface TimeChoice {
+  spec: string;
+  /** RFC 3339; absent on error. */
+  at?: string;
+  /** "tomorrow 09:00", in the focus time zone. */
+  label?: string;
+  error?: string;
+}
+
+/** KeyOverrides mirrors app.KeyBindings: section → command → keys. */
+export type KeyOverrides = Record<string, Record<string, string[]>>;
 
 export interface TriageResult {
   changed: string[];
@@ -143,9 +160,10 @@ export interface SettingsView {
   configPath: string;
 }
 
-export type AccountKind = 'imap' | 'maildir';
+export type AccountKind = 'imap' | 'maildir' | 'github' | 'asana' | 'slack';
 export type TLSMode = 'implicit' | 'starttls' | 'none';
-export type OnDone = 'none' | 'seen' | 'archive';
+/** What done does at the source: IMAP none | seen | archive; Maildir none | seen; GitHub done | read | none; Slack read | none. */
+export type OnDone = 'none' | 'seen' | 'archive' | 'done' | 'read';
 
 /** AccountForm mirrors app.AccountForm: what the "Add an account" form sends. Zero values mean the defaults. */
 export interface AccountForm {
@@ -161,15 +179,29 @@ export interface AccountForm {
   passwordCmd: string;
   /** Empty: INBOX (IMAP) or every maildir (Maildir). */
   folders: string[];
-  /** Absent: 90 days; 0: everything. */
+  /** Absent: 90 days (the connector's own default for GitHub, Asana, Slack); 0: everything. */
   syncDays?: number;
   onDone: OnDone;
   /** Maildir only. */
   path: string;
+  /** GitHub, Asana, Slack (user token, xoxp-): kept in the OS keychain on save; ignored when tokenCmd is set. */
+  token: string;
+  tokenCmd: string;
+  /** Slack only, optional: the app-level token (xapp-) for Socket Mode. */
+  appToken: string;
+  appTokenCmd: string;
+  /** GitHub Enterprise Server's API address; empty for github.com. */
+  baseUrl: string;
+  /** Asana: workspace names or gids; empty for all. */
+  workspaces: string[];
+  /** Slack: channels to take every message from. */
+  watched: string[];
 }
 
 /** The steps a connection test can fail at (app.TestResult.Step). */
-export type TestStep = 'dns' | 'connect' | 'tls' | 'auth' | 'folder' | 'form' | 'password' | 'maildir' | 'keychain';
+export type TestStep =
+  | 'dns' | 'connect' | 'tls' | 'auth' | 'folder' | 'form' | 'password' | 'maildir' | 'keychain'
+  | 'token' | 'command' | 'rate' | 'api' | 'workspace';
 
 /** TestResult mirrors app.TestResult: the outcome of Accounts.Test or Accounts.Add. */
 export interface TestResult {
@@ -213,6 +245,8 @@ interface Bound {
   };
   Triage: {
     Run(command: string, ids: string[]): Promise<TriageResult>;
+    RunThreads(command: string, ids: string[]): Promise<TriageResult>;
+    Times(verb: 'later' | 'snooze', specs: string[], id: string): Promise<TimeChoice[]>;
     Undo(): Promise<TriageResult>;
   };
   Focus: {
@@ -226,6 +260,7 @@ interface Bound {
     SetAutostart(on: boolean): Promise<SettingsView>;
     Focus(): Promise<FocusSettings>;
     SetFocus(s: FocusSettings): Promise<FocusSettings>;
+    Keys(): Promise<KeyOverrides>;
   };
   Accounts: {
     Test(form: AccountForm): Promise<TestResult>;
@@ -292,6 +327,10 @@ export const triage = {
   run: (command: string, ids: string[]) => call(() => service('Triage').Run(command, ids)),
   /** undo reverts the last triage; rejects with "nothing to undo" when the stack is empty. */
   undo: () => call(() => service('Triage').Undo()),
+  /** runThreads is run on thread rows: every item of each thread in the same state. */
+  runThreads: (command: string, ids: string[]) => call(() => service('Triage').RunThreads(command, ids)),
+  /** times resolves later/snooze time specs now, for the picker ("norm" uses item id's norm). */
+  times: (verb: 'later' | 'snooze', specs: string[], id: string) => call(() => service('Triage').Times(verb, specs, id)),
 };
 
 export const workspace = {
@@ -315,6 +354,8 @@ export const settings = {
   focus: () => call(() => service('Settings').Focus()),
   /** setFocus saves [focus] to config.toml and applies it; rejects naming the bad field. */
   setFocus: (s: FocusSettings) => call(() => service('Settings').SetFocus(s)),
+  /** keys are config.toml's [keys.<section>] tables, applied over keymap.ts. */
+  keys: () => call(() => service('Settings').Keys()),
 };
 
 export const accounts = {
@@ -333,3 +374,65 @@ export function on<E extends keyof Events>(name: E, cb: (payload: Events[E]) => 
   const off = rt.EventsOn(name, (data: unknown) => cb(data as Events[E]));
   return typeof off === 'function' ? off : () => rt.EventsOff?.(name);
 }
+
+// ---- Reader (app/reader_service.go): threads and remote images for the reading pane. ----
+// Declaration merging adds to Item and Bound above without touching them.
+
+export interface Item {
+  /** Remote images (tracking pixels among them) blocked in html; the reader offers to load them. */
+  remoteImages?: number;
+}
+
+interface Bound {
+  Reader: {
+    Thread(id: string): Promise<Item[]>;
+    ImagesAllowed(sender: string): Promise<boolean>;
+    ImageSenders(): Promise<string[]>;
+    AllowImages(sender: string): Promise<void>;
+    DisallowImages(sender: string): Promise<void>;
+  };
+}
+
+export const reader = {
+  /** thread returns the messages of id's thread with bodies, oldest first (the newest 50 at most). */
+  thread: (id: string) => call(() => service('Reader').Thread(id)),
+  /** imagesAllowed reports whether remote images from this email address load by default. */
+  imagesAllowed: (sender: string) => call(() => service('Reader').ImagesAllowed(sender)),
+  /** imageSenders lists the addresses whose remote images always load, sorted. */
+  imageSenders: () => call(() => service('Reader').ImageSenders()),
+  /** allowImages makes remote images from sender load by default, in this workspace. */
+  allowImages: (sender: string) => call(() => service('Reader').AllowImages(sender)),
+  /** disallowImages blocks sender's remote images again. */
+  disallowImages: (sender: string) => call(() => service('Reader').DisallowImages(sender)),
+};
+
+// ---- Search (app/search_service.go): the / view. ----
+// Declaration merging adds to Bound above without touching it.
+
+/**
+ * SearchResults mirrors search.Results: one page of matches, newest first.
+ * The query syntax: words, "phrases", -word, from:, to:, subject:,
+ * source:email|slack|github|asana, in:inbox|later|snoozed|done|all,
+ * is:done|unread|read, before:/after: YYYY-MM-DD|today|yesterday.
+ * Done items are left out unless the query asks for them.
+ */
+export interface SearchResults {
+  items: Summary[];
+  /** How many items match in all (items holds at most the limit). */
+  total: number;
+  /** How long the search took in the backend, in milliseconds. */
+  tookMs: number;
+  /** The index is still catching up with the store; results may be missing. */
+  indexing?: boolean;
+}
+
+interface Bound {
+  Search: {
+    Run(query: string, limit: number): Promise<SearchResults>;
+  };
+}
+
+export const search = {
+  /** run searches; limit <= 0 means 50 (500 at most). Rejects with a one-line message for a bad query, e.g. a bad date. */
+  run: (query: string, limit = 50) => call(() => service('Search').Run(query, limit)),
+};

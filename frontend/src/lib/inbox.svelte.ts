@@ -3,8 +3,9 @@
 // the reading pane and the last triage message. Components read it; commands
 // call its methods.
 
+import { SvelteSet } from 'svelte/reactivity';
 import * as api from './api';
-import type { Counts, Item, State, Summary } from './api';
+import type { Counts, Item, Source, State, Summary } from './api';
 import { ListWindow, reconcile, type Selection } from './listwindow';
 import { LRU, type Range } from './pagecache';
 import { parse } from './commands';
@@ -21,6 +22,10 @@ export interface Notice {
 
 export class InboxModel {
   view = $state<State>('inbox');
+  /** The source filter (keys 0-4); null shows every source. */
+  source = $state<Source | null>(null);
+  /** Rows picked with x, by id; Shift+E and "selection …" act on them. */
+  readonly picked = new SvelteSet<string>();
   selected = $state<Selection>({ id: null, index: 0 });
   counts = $state<Counts>({ inbox: 0, later: 0, snoozed: 0, done: 0 });
   /** The full item of the selection, once loaded. */
@@ -40,7 +45,11 @@ export class InboxModel {
 
   constructor(pageSize = 100) {
     this.list = new ListWindow<Summary>(
-      (offset, limit) => api.inbox.list({ state: this.view, offset, limit }),
+      (offset, limit) => {
+        const q: api.Query = { state: this.view, offset, limit, threads: this.view === 'inbox' };
+        if (this.source) q.source = this.source;
+        return api.inbox.list(q);
+      },
       { pageSize, maxPages: 6, onChange: () => this.changed() },
     );
   }
@@ -160,9 +169,29 @@ export class InboxModel {
     if (state === this.view) return;
     this.remembered.set(this.view, $state.snapshot(this.selected));
     this.list.reset();
+    this.picked.clear();
     this.view = state;
     this.setSelection(this.remembered.get(state) ?? { id: null, index: 0 });
     void this.refresh();
+  }
+
+  /** setSource filters every view to one source (null: all), from the top. */
+  setSource(source: Source | null): void {
+    if (source === this.source) return;
+    this.list.reset();
+    this.picked.clear();
+    this.remembered.clear();
+    this.source = source;
+    this.setSelection({ id: null, index: 0 });
+    void this.refresh();
+  }
+
+  /** toggle picks or unpicks the selected row. */
+  toggle(): void {
+    const id = this.selected.id;
+    if (!id) return;
+    if (this.picked.has(id)) this.picked.delete(id);
+    else this.picked.add(id);
   }
 
   /**
@@ -209,22 +238,24 @@ export class InboxModel {
    * the item out of this view it leaves the list at once and the selection
    * lands on the next row; the backend's answer and items:changed confirm it.
    */
-  async triage(command: string): Promise<void> {
-    const id = this.selected.id;
-    if (!id) return;
+  async triage(command: string, ids?: string[]): Promise<void> {
+    const targets = ids ?? (this.selected.id ? [this.selected.id] : []);
+    if (targets.length === 0) return;
     const target = TARGET[parse(command).name];
     if (target && target !== this.view) {
-      this.list.removeLocal([id]);
+      this.list.removeLocal(targets);
+      for (const id of targets) this.picked.delete(id);
       this.counts = {
         ...this.counts,
-        [this.view]: Math.max(0, this.counts[this.view] - 1),
-        [target]: this.counts[target] + 1,
+        [this.view]: Math.max(0, this.counts[this.view] - targets.length),
+        [target]: this.counts[target] + targets.length,
       };
       this.setSelection(reconcile(this.selected, this.list));
       void this.list.pin(this.pinned());
     }
     try {
-      const r = await api.triage.run(command, [id]);
+      // The Inbox shows one row per thread: a command on a row is on its thread.
+      const r = this.view === 'inbox' ? await api.triage.runThreads(command, targets) : await api.triage.run(command, targets);
       this.undoDepth = r.undoDepth;
       this.notice = { text: r.message || defaultMessage(command), kind: 'info', undo: r.undoDepth > 0 };
     } catch (e) {
@@ -255,6 +286,10 @@ function defaultMessage(command: string): string {
       return 'Marked done.';
     case 'inbox':
       return 'Moved to Inbox.';
+    case 'later':
+      return 'Saved for later.';
+    case 'snooze':
+      return 'Snoozed.';
     default:
       return `${command}: ok`;
   }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { CATALOG } from './commands';
 import {
+  applyOverrides,
   BINDINGS,
+  keysAnywhere,
   Matcher,
   displayKeys,
   helpGroups,
@@ -12,7 +15,7 @@ import {
   type Section,
 } from './keymap';
 
-const LIST: Section[] = ['inbox', 'global'];
+const LIST: Section[] = ['inbox', 'list', 'global'];
 const ITEM: Section[] = ['item', 'global'];
 
 function k(key: string, extra: Partial<KeyPress> = {}): KeyPress {
@@ -45,8 +48,9 @@ describe('Matcher', () => {
     expect(m.feed(k('j'), LIST, 0)).toMatchObject({ kind: 'command', command: 'next' });
     expect(m.feed(k('ArrowUp'), LIST, 10)).toMatchObject({ kind: 'command', command: 'prev' });
     expect(m.feed(k('Escape'), ITEM, 20)).toMatchObject({ kind: 'command', command: 'back' });
-    // Escape means nothing in the list.
-    expect(m.feed(k('Escape'), LIST, 30)).toEqual({ kind: 'none' });
+    // Escape in the list clears the selection.
+    expect(m.feed(k('Escape'), LIST, 30)).toMatchObject({ kind: 'command', command: 'select none' });
+    expect(m.feed(k('Escape'), ['welcome'], 40)).toMatchObject({ kind: 'command', command: 'back' });
   });
 
   it('matches two-key sequences within the timeout', () => {
@@ -62,8 +66,8 @@ describe('Matcher', () => {
   it('drops a sequence after the timeout and reads the key on its own', () => {
     const m = new Matcher(BINDINGS, { timeoutMs: 1000 });
     m.feed(k('g'), LIST, 0);
-    // "i" alone is unbound, so nothing happens.
-    expect(m.feed(k('i'), LIST, 1500)).toEqual({ kind: 'none' });
+    // The stale "g" is dropped: "i" alone loads the message's images.
+    expect(m.feed(k('i'), LIST, 1500)).toMatchObject({ kind: 'command', command: 'images load' });
     m.feed(k('g'), LIST, 3000);
     // "j" after a stale "g" is plain "next".
     expect(m.feed(k('j'), LIST, 4500)).toMatchObject({ kind: 'command', command: 'next' });
@@ -74,8 +78,8 @@ describe('Matcher', () => {
     m.feed(k('g'), LIST, 0);
     expect(m.feed(k('e'), LIST, 10)).toMatchObject({ kind: 'command', command: 'done' });
     m.feed(k('g'), LIST, 20);
-    // "g x" is nothing; then "g" starts a new sequence.
-    expect(m.feed(k('x'), LIST, 30)).toEqual({ kind: 'none' });
+    // "g z" is nothing; then "g" starts a new sequence.
+    expect(m.feed(k('z'), LIST, 30)).toEqual({ kind: 'none' });
     expect(m.feed(k('g'), LIST, 40)).toMatchObject({ kind: 'pending' });
     expect(m.feed(k('d'), LIST, 50)).toMatchObject({ kind: 'command', command: 'view done' });
   });
@@ -153,22 +157,33 @@ describe('the default keymap', () => {
 
   it('binds the documented defaults', () => {
     const want: [string, string, Section][] = [
-      ['j', 'next', 'inbox'],
-      ['ArrowDown', 'next', 'inbox'],
-      ['k', 'prev', 'inbox'],
-      ['ArrowUp', 'prev', 'inbox'],
-      ['Enter', 'open', 'inbox'],
-      ['o', 'open', 'inbox'],
+      ['j', 'next', 'list'],
+      ['ArrowDown', 'next', 'list'],
+      ['k', 'prev', 'list'],
+      ['ArrowUp', 'prev', 'list'],
+      ['Enter', 'open', 'list'],
+      ['o', 'open', 'list'],
       ['Escape', 'back', 'item'],
-      ['e', 'done', 'inbox'],
+      ['e', 'done', 'list'],
+      ['l', 'picker later', 'list'],
+      ['s', 'picker snooze', 'list'],
+      ['x', 'select', 'list'],
+      ['E', 'selection done', 'list'],
+      ['O', 'browse', 'list'],
+      ['l', 'picker later', 'item'],
+      ['s', 'picker snooze', 'item'],
+      ['Ctrl+k', 'palette', 'global'],
+      ['Meta+k', 'palette', 'global'],
+      ['1', 'filter email', 'global'],
+      ['0', 'filter all', 'global'],
       ['u', 'undo', 'global'],
       ['g i', 'view inbox', 'global'],
       ['g l', 'view later', 'global'],
       ['g s', 'view snoozed', 'global'],
       ['g d', 'view done', 'global'],
       ['?', 'help', 'global'],
-      ['G', 'last', 'inbox'],
-      ['g g', 'first', 'inbox'],
+      ['G', 'last', 'list'],
+      ['g g', 'first', 'list'],
     ];
     for (const [keys, command, section] of want) {
       expect(BINDINGS.find((b) => b.keys === keys && b.section === section)?.command, keys).toBe(command);
@@ -177,7 +192,9 @@ describe('the default keymap', () => {
 
   it('groups bindings for the help overlay, merging keys of one command', () => {
     const groups = helpGroups();
-    expect(groups.map((g) => g.section)).toEqual(['inbox', 'item', 'global', 'welcome', 'help', 'settings', 'account']);
+    expect(groups.map((g) => g.section)).toEqual([
+      'list', 'done', 'item', 'global', 'picker', 'palette', 'welcome', 'help', 'settings', 'account', 'links',
+    ]);
     const next = groups[0].rows.find((r) => r.description === 'Next item');
     expect(next?.keys).toEqual(['j', 'ArrowDown']);
     const total = groups.reduce((n, g) => n + g.rows.reduce((m, r) => m + r.keys.length, 0), 0);
@@ -228,5 +245,98 @@ describe('keys typed into a field', () => {
     // A opens the form from the list and the reading pane.
     expect(m.feed({ key: 'A', shiftKey: true }, LIST, 10)).toMatchObject({ command: 'add-account' });
     expect(m.feed({ key: 'A', shiftKey: true }, ITEM, 20)).toMatchObject({ command: 'add-account' });
+  });
+});
+
+describe('view sections', () => {
+  it('put a view in front of the list', () => {
+    const m = new Matcher();
+    expect(m.feed(k('e'), ['done', 'list', 'global'], 0)).toMatchObject({ command: 'inbox' });
+    expect(m.feed(k('e'), ['later', 'list', 'global'], 10)).toMatchObject({ command: 'done' });
+  });
+});
+
+describe('field bindings', () => {
+  it('fire in a text field; other keys stay text', () => {
+    const m = new Matcher();
+    const pal: Section[] = ['palette'];
+    expect(m.feed({ key: 'ArrowDown', editable: true }, pal, 0)).toMatchObject({ command: 'palette-next' });
+    expect(m.feed({ key: 'Enter', editable: true }, pal, 1)).toMatchObject({ command: 'palette-run' });
+    expect(m.feed({ key: 'n', ctrlKey: true, editable: true }, pal, 2)).toMatchObject({ command: 'palette-next' });
+    expect(m.feed({ key: 'k', ctrlKey: true, editable: true }, pal, 3)).toMatchObject({ command: 'close' });
+    expect(m.feed({ key: 'j', editable: true }, pal, 4)).toEqual({ kind: 'none' });
+    // In the picker's date field, j is a letter but Enter chooses.
+    expect(m.feed({ key: 'j', editable: true }, ['picker'], 5)).toEqual({ kind: 'none' });
+    expect(m.feed({ key: 'Enter', editable: true }, ['picker'], 6)).toMatchObject({ command: 'pick-enter' });
+    // Outside a field, picker keys pick.
+    expect(m.feed(k('3'), ['picker'], 7)).toMatchObject({ command: 'pick 3' });
+    expect(m.feed(k('l'), ['picker'], 8)).toMatchObject({ command: 'pick norm' });
+  });
+});
+
+describe('applyOverrides', () => {
+  it('replaces a command\'s keys in its section only', () => {
+    const b = applyOverrides(BINDINGS, { list: { done: ['d'] } });
+    const m = new Matcher(b);
+    expect(m.feed(k('d'), LIST, 0)).toMatchObject({ command: 'done', binding: { description: 'Mark done, go to next' } });
+    expect(m.feed(k('e'), LIST, 10)).toEqual({ kind: 'none' });
+    // The reading pane keeps its own e.
+    expect(m.feed(k('e'), ['item', 'global'], 20)).toMatchObject({ command: 'done' });
+  });
+
+  it('moves a key from the command that had it', () => {
+    const b = applyOverrides(BINDINGS, { list: { 'picker snooze': ['z'], done: ['s'] } });
+    const m = new Matcher(b);
+    expect(m.feed(k('s'), LIST, 0)).toMatchObject({ command: 'done' });
+    expect(m.feed(k('z'), LIST, 10)).toMatchObject({ command: 'picker snooze' });
+    expect(b.filter((x) => x.section === 'list' && x.keys === 's')).toHaveLength(1);
+  });
+
+  it('binds several keys, sequences, unbinds and new commands', () => {
+    const b = applyOverrides(
+      BINDINGS,
+      { global: { 'view later': ['g l', 'L'], help: [], 'snooze tomorrow-morning': ['Z'] }, bogus: { done: ['q'] } },
+      (c) => `described ${c}`,
+    );
+    const m = new Matcher(b);
+    expect(m.feed(k('L', { shiftKey: true }), LIST, 0)).toMatchObject({ command: 'view later' });
+    expect(m.feed(k('?', { shiftKey: true }), LIST, 10)).toEqual({ kind: 'none' });
+    expect(m.feed(k('Z', { shiftKey: true }), LIST, 20)).toMatchObject({
+      command: 'snooze tomorrow-morning',
+      binding: { description: 'described snooze tomorrow-morning' },
+    });
+    expect(b.some((x) => x.keys === 'q')).toBe(false);
+  });
+
+  it('keeps a field binding a field binding', () => {
+    const b = applyOverrides(BINDINGS, { palette: { 'palette-run': ['Tab'] } });
+    expect(b.find((x) => x.section === 'palette' && x.command === 'palette-run')).toMatchObject({ keys: 'Tab', field: true });
+  });
+
+  it('leaves the defaults alone without overrides', () => {
+    expect(applyOverrides(BINDINGS, null)).toEqual(BINDINGS);
+    expect(applyOverrides(BINDINGS, {})).toEqual(BINDINGS);
+  });
+});
+
+describe('the palette catalogue', () => {
+  it('lists every command bound in the list, the reading pane and anywhere', () => {
+    const listed = new Set(CATALOG.map((c) => c.command));
+    const where: Section[] = ['list', 'inbox', 'later', 'snoozed', 'done', 'item', 'global'];
+    const missing = BINDINGS.filter((b) => where.includes(b.section) && b.command !== 'palette' && !listed.has(b.command));
+    expect(missing.map((b) => `${b.section}: ${b.command}`)).toEqual([]);
+  });
+
+  it('has no command twice', () => {
+    const seen = CATALOG.map((c) => c.command);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('finds keys for the palette', () => {
+    expect(keysAnywhere('done')).toEqual(['e']);
+    expect(keysAnywhere('palette')).toEqual(['Ctrl+k', 'Meta+k']);
+    expect(keysAnywhere('inbox')).toEqual(['I']);
+    expect(keysAnywhere('inbox', [{ keys: 'e', command: 'inbox', section: 'done', description: '' }])).toEqual(['e']);
+    expect(keysAnywhere('later next-batch')).toEqual([]);
   });
 });

@@ -1,54 +1,102 @@
-// The single source of keyboard bindings: the key handler and the `?` help
-// overlay both read BINDINGS. A binding maps a key sequence to a command
-// string (as aerc does); commands.ts runs the command. Rebinding is data only.
+// The single source of keyboard bindings: the key handler, the `?` help
+// overlay and the command palette all read BINDINGS (with the config's
+// [keys.<section>] tables applied over them, see applyOverrides). A binding
+// maps a key sequence to a command string (as aerc does); commands.ts runs
+// the command. Rebinding is data only.
 //
 // Key notation: one token per key, space-separated for sequences ("g i").
 // A printable character is itself ("e", "G", "?"); Shift is part of the
-// character, so "G" is Shift+g. Named keys use KeyboardEvent.key names
-// ("Enter", "Escape", "ArrowDown"). Modifiers prefix a token: "Ctrl+d",
-// "Alt+x", "Meta+k", and "Shift+Enter" for named keys.
+// character, so "G" is Shift+g and "E" is Shift+e. Named keys use
+// KeyboardEvent.key names ("Enter", "Escape", "ArrowDown"). Modifiers prefix
+// a token: "Ctrl+k", "Alt+x", "Meta+k" (Cmd on macOS), and "Shift+Enter" for
+// named keys.
+//
+// Sections: "list" is any list; a view's own section ("inbox", "later",
+// "snoozed", "done") comes before it while that view shows, so a view can
+// bind a key differently; "item" is the reading pane; "global" is anywhere in
+// the inbox. Overlays ("picker", "palette", "help", "settings", "account")
+// and the first-run screen ("welcome") take every key while they are open.
+//
+// Source filters are digits: 0 every source, 1 email, 2 Slack, 3 GitHub,
+// 4 Asana (the picker's 1-5 shadow them while it is open).
 
-export type Section = 'global' | 'inbox' | 'item' | 'welcome' | 'help' | 'settings' | 'account';
+export type Section =
+  | 'global'
+  | 'list'
+  | 'inbox'
+  | 'later'
+  | 'snoozed'
+  | 'done'
+  | 'item'
+  | 'picker'
+  | 'palette'
+  | 'welcome'
+  | 'help'
+  | 'settings'
+  | 'account'
+  | 'links';
+
+/** VIEW_SECTIONS are the sections of one list view, in front of "list" while it shows. */
+export const VIEW_SECTIONS = ['inbox', 'later', 'snoozed', 'done'] as const;
 
 export interface Binding {
   keys: string;
   command: string;
   section: Section;
   description: string;
+  /** Fires in a text field too (the palette's Enter and arrows). */
+  field?: boolean;
 }
 
 /** SECTIONS names each section for the help overlay, in the order it lists them. */
 export const SECTIONS: { id: Section; title: string }[] = [
-  { id: 'inbox', title: 'List' },
+  { id: 'list', title: 'List' },
+  { id: 'inbox', title: 'Inbox view' },
+  { id: 'later', title: 'Later view' },
+  { id: 'snoozed', title: 'Snoozed view' },
+  { id: 'done', title: 'Done view' },
   { id: 'item', title: 'Reading pane' },
   { id: 'global', title: 'Anywhere' },
+  { id: 'picker', title: 'Later and snooze picker' },
+  { id: 'palette', title: 'Command palette' },
   { id: 'welcome', title: 'Welcome screen' },
   { id: 'help', title: 'This overlay' },
   { id: 'settings', title: 'Settings' },
   { id: 'account', title: 'Add an account' },
+  { id: 'links', title: 'Link list' },
 ];
 
 export const BINDINGS: Binding[] = [
   // List
-  { keys: 'j', command: 'next', section: 'inbox', description: 'Next item' },
-  { keys: 'ArrowDown', command: 'next', section: 'inbox', description: 'Next item' },
-  { keys: 'k', command: 'prev', section: 'inbox', description: 'Previous item' },
-  { keys: 'ArrowUp', command: 'prev', section: 'inbox', description: 'Previous item' },
-  { keys: 'g g', command: 'first', section: 'inbox', description: 'First item' },
-  { keys: 'G', command: 'last', section: 'inbox', description: 'Last item' },
-  { keys: 'Enter', command: 'open', section: 'inbox', description: 'Open in reading pane' },
-  { keys: 'o', command: 'open', section: 'inbox', description: 'Open in reading pane' },
-  { keys: 'e', command: 'done', section: 'inbox', description: 'Mark done, go to next' },
-  { keys: 'I', command: 'inbox', section: 'inbox', description: 'Move back to inbox' },
-  { keys: 'O', command: 'browse', section: 'inbox', description: 'Open in browser' },
+  { keys: 'j', command: 'next', section: 'list', description: 'Next item' },
+  { keys: 'ArrowDown', command: 'next', section: 'list', description: 'Next item' },
+  { keys: 'k', command: 'prev', section: 'list', description: 'Previous item' },
+  { keys: 'ArrowUp', command: 'prev', section: 'list', description: 'Previous item' },
+  { keys: 'g g', command: 'first', section: 'list', description: 'First item' },
+  { keys: 'G', command: 'last', section: 'list', description: 'Last item' },
+  { keys: 'Enter', command: 'open', section: 'list', description: 'Open in reading pane' },
+  { keys: 'o', command: 'open', section: 'list', description: 'Open in reading pane' },
+  { keys: 'e', command: 'done', section: 'list', description: 'Mark done, go to next' },
+  { keys: 'l', command: 'picker later', section: 'list', description: 'Respond later…' },
+  { keys: 's', command: 'picker snooze', section: 'list', description: 'Snooze…' },
+  { keys: 'I', command: 'inbox', section: 'list', description: 'Move back to inbox' },
+  { keys: 'x', command: 'select', section: 'list', description: 'Select or unselect' },
+  { keys: 'E', command: 'selection done', section: 'list', description: 'Mark selected done' },
+  { keys: 'Escape', command: 'select none', section: 'list', description: 'Clear the selection' },
+  { keys: 'O', command: 'browse', section: 'list', description: 'Open in source app or browser' },
+
+  // A view's own keys
+  { keys: 'e', command: 'inbox', section: 'done', description: 'Not done: back to inbox' },
 
   // Reading pane
   { keys: 'Escape', command: 'back', section: 'item', description: 'Back to the list' },
   { keys: 'j', command: 'next', section: 'item', description: 'Next item' },
   { keys: 'k', command: 'prev', section: 'item', description: 'Previous item' },
   { keys: 'e', command: 'done', section: 'item', description: 'Mark done, go to next' },
+  { keys: 'l', command: 'picker later', section: 'item', description: 'Respond later…' },
+  { keys: 's', command: 'picker snooze', section: 'item', description: 'Snooze…' },
   { keys: 'I', command: 'inbox', section: 'item', description: 'Move back to inbox' },
-  { keys: 'O', command: 'browse', section: 'item', description: 'Open in browser' },
+  { keys: 'O', command: 'browse', section: 'item', description: 'Open in source app or browser' },
 
   // Anywhere in the inbox
   { keys: 'u', command: 'undo', section: 'global', description: 'Undo' },
@@ -56,12 +104,47 @@ export const BINDINGS: Binding[] = [
   { keys: 'g l', command: 'view later', section: 'global', description: 'Go to Later' },
   { keys: 'g s', command: 'view snoozed', section: 'global', description: 'Go to Snoozed' },
   { keys: 'g d', command: 'view done', section: 'global', description: 'Go to Done' },
+  { keys: '0', command: 'filter all', section: 'global', description: 'Every source' },
+  { keys: '1', command: 'filter email', section: 'global', description: 'Email only' },
+  { keys: '2', command: 'filter slack', section: 'global', description: 'Slack only' },
+  { keys: '3', command: 'filter github', section: 'global', description: 'GitHub only' },
+  { keys: '4', command: 'filter asana', section: 'global', description: 'Asana only' },
+  { keys: 'Ctrl+k', command: 'palette', section: 'global', description: 'Command palette' },
+  { keys: 'Meta+k', command: 'palette', section: 'global', description: 'Command palette' },
   { keys: 'f', command: 'focus toggle', section: 'global', description: 'Start focus (50 min) or stop it' },
   { keys: 'F', command: 'focus next-batch', section: 'global', description: 'Focus until the next batch time' },
   { keys: 'R', command: 'release', section: 'global', description: 'Release held items now' },
   { keys: ',', command: 'settings', section: 'global', description: 'Settings' },
   { keys: 'A', command: 'add-account', section: 'global', description: 'Add an account' },
   { keys: '?', command: 'help', section: 'global', description: 'Keyboard shortcuts' },
+  // The open message, from the list or the pane (ReadingPane.svelte)
+  { keys: 'i', command: 'images load', section: 'global', description: 'Load remote images in this message' },
+  { keys: 'T', command: 'images sender', section: 'global', description: 'Always load images from this sender (again to stop)' },
+  { keys: 'L', command: 'links show', section: 'global', description: "List the message's links" },
+
+  // The later and snooze picker (the date field takes text; Enter and Esc still work)
+  { keys: 'l', command: 'pick norm', section: 'picker', description: 'Usual reply time (Later only)' },
+  { keys: '1', command: 'pick 1', section: 'picker', description: 'Next batch' },
+  { keys: '2', command: 'pick 2', section: 'picker', description: 'This afternoon' },
+  { keys: '3', command: 'pick 3', section: 'picker', description: 'Tomorrow morning' },
+  { keys: '4', command: 'pick 4', section: 'picker', description: 'In 3 days' },
+  { keys: '5', command: 'pick 5', section: 'picker', description: 'Pick a date' },
+  { keys: 'j', command: 'pick-next', section: 'picker', description: 'Next choice' },
+  { keys: 'ArrowDown', command: 'pick-next', section: 'picker', description: 'Next choice', field: true },
+  { keys: 'k', command: 'pick-prev', section: 'picker', description: 'Previous choice' },
+  { keys: 'ArrowUp', command: 'pick-prev', section: 'picker', description: 'Previous choice', field: true },
+  { keys: 'Enter', command: 'pick-enter', section: 'picker', description: 'Choose', field: true },
+  { keys: 'Escape', command: 'close', section: 'picker', description: 'Cancel' },
+
+  // Command palette (typing filters)
+  { keys: 'ArrowDown', command: 'palette-next', section: 'palette', description: 'Next command', field: true },
+  { keys: 'Ctrl+n', command: 'palette-next', section: 'palette', description: 'Next command' },
+  { keys: 'ArrowUp', command: 'palette-prev', section: 'palette', description: 'Previous command', field: true },
+  { keys: 'Ctrl+p', command: 'palette-prev', section: 'palette', description: 'Previous command' },
+  { keys: 'Enter', command: 'palette-run', section: 'palette', description: 'Run it', field: true },
+  { keys: 'Escape', command: 'close', section: 'palette', description: 'Close' },
+  { keys: 'Ctrl+k', command: 'close', section: 'palette', description: 'Close' },
+  { keys: 'Meta+k', command: 'close', section: 'palette', description: 'Close' },
 
   // First run
   { keys: 'a', command: 'add-account', section: 'welcome', description: 'Add an account' },
@@ -77,10 +160,57 @@ export const BINDINGS: Binding[] = [
   { keys: 'Ctrl+s', command: 'account-save', section: 'account', description: 'Test, then save and start syncing' },
   { keys: 'Escape', command: 'close', section: 'account', description: 'Cancel' },
 
+  // Link list (L): the open message's links, opened in the system browser
+  { keys: 'j', command: 'links next', section: 'links', description: 'Next link' },
+  { keys: 'ArrowDown', command: 'links next', section: 'links', description: 'Next link' },
+  { keys: 'k', command: 'links prev', section: 'links', description: 'Previous link' },
+  { keys: 'ArrowUp', command: 'links prev', section: 'links', description: 'Previous link' },
+  { keys: 'Enter', command: 'links open', section: 'links', description: 'Open in the browser' },
+  { keys: 'o', command: 'links open', section: 'links', description: 'Open in the browser' },
+  { keys: 'Escape', command: 'links close', section: 'links', description: 'Close' },
+  { keys: 'L', command: 'links close', section: 'links', description: 'Close' },
+
   // Help overlay
   { keys: 'Escape', command: 'close', section: 'help', description: 'Close' },
   { keys: '?', command: 'close', section: 'help', description: 'Close' },
 ];
+
+/**
+ * Overrides are the config's [keys.<section>] tables as Settings.Keys sends
+ * them: section → command → keys (already in this notation).
+ */
+export type Overrides = Record<string, Record<string, string[]>>;
+
+const SECTION_IDS = new Set<string>(SECTIONS.map((s) => s.id));
+
+/**
+ * applyOverrides returns bindings with the config's keys applied: a command
+ * named in a section loses its default keys there and gets the given ones
+ * (none: unbound); a key given to a command leaves whatever had it in that
+ * section. Descriptions come from the command's default binding, or from
+ * describe (the palette's catalogue) for a command that had none.
+ */
+export function applyOverrides(
+  bindings: Binding[],
+  overrides: Overrides | null | undefined,
+  describe: (command: string) => string = (c) => c,
+): Binding[] {
+  let out = [...bindings];
+  for (const [section, commands] of Object.entries(overrides ?? {})) {
+    if (!SECTION_IDS.has(section)) continue;
+    for (const [command, keys] of Object.entries(commands ?? {})) {
+      const was = out.find((b) => b.section === section && b.command === command) ?? bindings.find((b) => b.command === command);
+      const taken = new Set((keys ?? []).map((k) => tokens(k).join(' ')));
+      out = out.filter((b) => b.section !== section || (b.command !== command && !taken.has(tokens(b.keys).join(' '))));
+      for (const k of taken) {
+        const b: Binding = { keys: k, command, section: section as Section, description: was?.description ?? describe(command) };
+        if (was?.field) b.field = true;
+        out.push(b);
+      }
+    }
+  }
+  return out;
+}
 
 /** The plain facts of a key press the matcher needs (a KeyboardEvent fits). */
 export interface KeyPress {
@@ -165,10 +295,17 @@ export class Matcher {
   feed(e: KeyPress, sections: readonly Section[], now: number): MatchResult {
     // Keys typed into a field are text, except Escape and Ctrl/Cmd chords,
     // which leave or submit the field (Escape closes Settings, Ctrl+Enter saves).
+    // Bindings marked field (the palette's Enter and arrows) fire there too.
     const chord = e.key === 'Escape' || e.ctrlKey || e.metaKey;
-    if (e.isComposing || (e.editable && !chord)) {
+    if (e.isComposing) {
       this.pending = [];
       return { kind: 'none' };
+    }
+    if (e.editable && !chord) {
+      this.pending = [];
+      const tok = keyToken(e);
+      const hit = tok === null ? undefined : this.exact([tok], sections, true);
+      return hit ? { kind: 'command', command: hit.command, binding: hit } : { kind: 'none' };
     }
     const tok = keyToken(e);
     if (tok === null) {
@@ -203,9 +340,11 @@ export class Matcher {
     return exact ? { kind: 'command', command: exact.command, binding: exact } : { kind: 'none' };
   }
 
-  private exact(seq: string[], sections: readonly Section[]): Binding | undefined {
+  private exact(seq: string[], sections: readonly Section[], fieldOnly = false): Binding | undefined {
     for (const s of sections) {
-      const hit = this.parsed.find((p) => p.binding.section === s && sameSeq(p.seq, seq));
+      const hit = this.parsed.find(
+        (p) => p.binding.section === s && sameSeq(p.seq, seq) && (!fieldOnly || p.binding.field),
+      );
       if (hit) return hit.binding;
     }
     return undefined;
@@ -275,4 +414,23 @@ export function helpGroups(
 /** keysFor finds the keys bound to a command in a section, for hints on buttons. */
 export function keysFor(command: string, section: Section, bindings: Binding[] = BINDINGS): string | undefined {
   return bindings.find((b) => b.command === command && b.section === section)?.keys;
+}
+
+/**
+ * keysAnywhere lists the keys that run a command from the list, the
+ * reading pane or anywhere in the inbox (what the palette shows), first
+ * found first, without repeats; a view's own keys only when those have none.
+ */
+export function keysAnywhere(command: string, bindings: Binding[] = BINDINGS): string[] {
+  const collect = (where: readonly Section[]) => {
+    const out: string[] = [];
+    for (const s of where) {
+      for (const b of bindings) {
+        if (b.section === s && b.command === command && !out.includes(b.keys)) out.push(b.keys);
+      }
+    }
+    return out;
+  };
+  const keys = collect(['list', 'item', 'global']);
+  return keys.length ? keys : collect(VIEW_SECTIONS);
 }

@@ -1,0 +1,308 @@
+// Package search is Lull's full-text index: a bleve v2 index in
+// <data dir>/search.bleve beside the Badger store, the query syntax of the /
+// view and `lull search`, and the loop that keeps the index in step with the
+// store.
+//
+// The store is the truth; the index only says which ids match. It records,
+// in the same bleve batch as the documents, the store version (Badger commit
+// timestamp) up to which it reflects every item write. On open it catches up
+// by indexing the items written after that version and dropping documents
+// whose items are gone, or rebuilds when the index is missing, unreadable,
+// of another format or built from another store. So a crash between a store
+// write and the index write it causes costs a catch-up at the next start,
+// never a wrong search for long.
+package search
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"github.com/lullhq/lull/app/inbox"
+	"github.com/lullhq/lull/store"
+)
+
+// DirName is the index's folder inside the data folder.
+const DirName = "search.bleve"
+
+// Internal keys the index keeps beside its documents (bleve SetInternal).
+var (
+	// keyFormat holds formatVersion.
+	keyFormat = []byte("lull:format")
+	// keyStore holds the store's ID.
+	keyStore = []byte("lull:store")
+	// keyVersion holds the store version (8 bytes, big-endian) up to which
+	// every item write is reflected in the index. Absent: nothing is.
+	keyVersion = []byte("lull:version")
+)
+
+// Options configure Open.
+type Options struct {
+	Logger *slog.Logger     // nil: slog.Default()
+	Now    func() time.Time // nil: time.Now; fixes "today" in queries
+}
+
+// Index is the full-text index of one store. It is safe for concurrent use.
+type Index struct {
+	idx  bleve.Index
+	st   *store.Store
+	path string
+	log  *slog.Logger
+	now  func() time.Time
+
+	// writeMu serialises index writes, so the version marker only moves
+	// forward and only past writes that are indexed.
+	writeMu sync.Mutex
+	// version is the marker's value; it is written under writeMu.
+	version atomic.Uint64
+	// persisted yields when the last batch written is on disk (guarded by
+	// writeMu; nil before the first).
+	persisted chan error
+
+	// pending collects what the store watch reported, for the worker.
+	mu             sync.Mutex
+	pending        map[inbox.ID]struct{}
+	pendingVersion uint64
+	caughtUp       bool // the worker finished its start-up catch-up
+	wake           chan struct{}
+
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the worker returns; nil before Start
+}
+
+// Open opens the index in dir (the store's data folder), creating it, or
+// rebuilding it from scratch when it is unreadable, of another format or
+// built from another store. It does not catch up: call CatchUp (once, for a
+// command) or Start (to keep it in step, in the app).
+func Open(ctx context.Context, st *store.Store, dir string, opts Options) (*Index, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	x := &Index{
+		st: st, path: filepath.Join(dir, DirName), log: opts.Logger.With("component", "search"),
+		now: opts.Now, pending: map[inbox.ID]struct{}{}, wake: make(chan struct{}, 1),
+	}
+	storeID, err := st.ID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("search: open: %w", err)
+	}
+	idx, err := bleve.OpenUsing(x.path, scorchConfig())
+	switch {
+	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
+		idx, err = x.create(storeID)
+	case err != nil:
+		x.log.Warn("search index unreadable; rebuilding it", "path", x.path, "err", err)
+		idx, err = x.recreate(storeID)
+	default:
+		if why := stale(idx, storeID); why != "" {
+			x.log.Info("rebuilding search index", "reason", why)
+			if cerr := idx.Close(); cerr != nil {
+				x.log.Warn("failed to close stale search index", "err", cerr)
+			}
+			idx, err = x.recreate(storeID)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search: open %s: %w", x.path, err)
+	}
+	x.idx = idx
+	raw, err := idx.GetInternal(keyVersion)
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("search: open %s: %w", x.path, err)
+	}
+	if len(raw) == 8 {
+		x.version.Store(binary.BigEndian.Uint64(raw))
+	}
+	return x, nil
+}
+
+// stale says why an open index cannot be caught up, "" when it can.
+func stale(idx bleve.Index, storeID string) string {
+	format, err := idx.GetInternal(keyFormat)
+	if err != nil {
+		return "cannot read its format: " + err.Error()
+	}
+	if string(format) != formatVersion {
+		return fmt.Sprintf("format %q, want %q", format, formatVersion)
+	}
+	id, err := idx.GetInternal(keyStore)
+	if err != nil {
+		return "cannot read its store id: " + err.Error()
+	}
+	if string(id) != storeID {
+		return "it was built from another data folder"
+	}
+	return ""
+}
+
+func (x *Index) recreate(storeID string) (bleve.Index, error) {
+	if err := os.RemoveAll(x.path); err != nil {
+		return nil, err
+	}
+	return x.create(storeID)
+}
+
+func (x *Index) create(storeID string) (bleve.Index, error) {
+	idx, err := bleve.NewUsing(x.path, newMapping(), scorch.Name, scorch.Name, scorchConfig())
+	if err != nil {
+		return nil, err
+	}
+	b := idx.NewBatch()
+	b.SetInternal(keyFormat, []byte(formatVersion))
+	b.SetInternal(keyStore, []byte(storeID))
+	// Without these on disk the index would be rebuilt at every open.
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { persisted <- err })
+	err = idx.Batch(b)
+	if err == nil {
+		err = <-persisted
+	}
+	if err != nil {
+		idx.Close()
+		return nil, err
+	}
+	return idx, nil
+}
+
+// scorchConfig lets a batch return once it is searchable, before it is on
+// disk: scorch then writes batches in the background, in order, and a crash
+// can only lose a suffix of them. That keeps the index consistent with its
+// version marker, which travels in the same batches, and the catch-up on
+// the next open redoes what was lost. Waiting for every batch to reach the
+// disk would make a rebuild a third slower. CatchUp and Close wait for what
+// was written to reach the disk (see write).
+func scorchConfig() map[string]interface{} {
+	return map[string]interface{}{"unsafe_batch": true}
+}
+
+// closePersistWait bounds how long Close waits for written batches to
+// reach the disk; what does not is redone by the next catch-up.
+const closePersistWait = 10 * time.Second
+
+// Close stops the worker, waits for what was indexed to reach the disk and
+// closes the index. The store stays open.
+func (x *Index) Close() error {
+	x.mu.Lock()
+	cancel, done := x.cancel, x.done
+	x.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), closePersistWait)
+	defer cancel()
+	x.writeMu.Lock()
+	err := x.waitPersistedLocked(ctx)
+	x.writeMu.Unlock()
+	if err != nil {
+		x.log.Warn("search index closed before its last writes reached the disk; the next start redoes them", "err", err)
+	}
+	if err := x.idx.Close(); err != nil {
+		return fmt.Errorf("search: close: %w", err)
+	}
+	return nil
+}
+
+// Version is the store version up to which the index reflects every item
+// write.
+func (x *Index) Version() uint64 { return x.version.Load() }
+
+// DocCount is the number of items in the index.
+func (x *Index) DocCount() (int, error) {
+	n, err := x.idx.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("search: count: %w", err)
+	}
+	return int(n), nil
+}
+
+// Results is one page of search results, newest first.
+type Results struct {
+	Items []inbox.Summary `json:"items"`
+	// Total is how many items match in all.
+	Total int `json:"total"`
+	// TookMS is how long the search took, in milliseconds.
+	TookMS float64 `json:"tookMs"`
+	// Indexing says the index is still catching up with the store (after
+	// a crash, an upgrade or on first start), so results may be missing.
+	Indexing bool `json:"indexing,omitempty"`
+}
+
+// DefaultLimit is the number of results when the caller asks for none;
+// MaxLimit the most one search returns.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 10000
+)
+
+// Run parses query, searches and returns up to limit list rows read from
+// the store (DefaultLimit when limit <= 0, MaxLimit at most).
+func (x *Index) Run(ctx context.Context, query string, limit int) (Results, error) {
+	start := time.Now()
+	q, err := Parse(query, x.now())
+	if err != nil {
+		return Results{}, err
+	}
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	ids, total, err := x.Search(ctx, q, 0, min(limit, MaxLimit))
+	if err != nil {
+		return Results{}, err
+	}
+	rows, err := x.st.Summaries(ctx, ids)
+	if err != nil {
+		return Results{}, fmt.Errorf("search: %w", err)
+	}
+	// The store has the last word: drop rows the index is behind on.
+	items := rows[:0]
+	for _, r := range rows {
+		if q.Matches(r) {
+			items = append(items, r)
+		}
+	}
+	total -= len(ids) - len(items)
+	x.mu.Lock()
+	indexing := x.done != nil && !x.caughtUp
+	x.mu.Unlock()
+	return Results{
+		Items: items, Total: max(total, len(items)), Indexing: indexing,
+		TookMS: float64(time.Since(start).Microseconds()) / 1000,
+	}, nil
+}
+
+// Search returns the ids of the items matching q, newest first, from offset,
+// at most limit, and how many match in all.
+func (x *Index) Search(ctx context.Context, q Query, offset, limit int) ([]inbox.ID, int, error) {
+	counts, err := x.st.Counts(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	bq := x.compile(q, counts)
+	req := bleve.NewSearchRequestOptions(bq, limit, offset, false)
+	req.SortBy([]string{"-" + fieldSort, "_id"})
+	req.Score = "none" // sorted by time: relevance would be computed for nothing
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	ids := make([]inbox.ID, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = inbox.ID(h.ID)
+	}
+	return ids, int(res.Total), nil
+}
