@@ -67,11 +67,15 @@ screenshot: deps-test build ## docs/screenshot.png of the sample workspace
 clean:
 	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html
 
-bench: build ## benchmarks: focus day, store windows, IMAP sync vs mbsync, IDLE push latency
+bench: build ## benchmarks: focus day, store windows, IMAP sync vs mbsync, IDLE push, Slack sync, search vs notmuch
 	go test -run '^$$' -bench . -benchmem -count 1 ./app/focus/ ./store/ | tee /tmp/lull-bench.txt
 	go test -run '^$$' -bench IdlePush -benchtime 1x ./connectors/imap/ | tee -a /tmp/lull-bench.txt
 	scripts/bench-imap.sh | tee -a /tmp/lull-bench.txt
 	go run ./bench/slacksync | tee -a /tmp/lull-bench.txt
+	scripts/bench-search.sh -n $(SEARCH_N) | tee -a /tmp/lull-bench.txt
+
+# SEARCH_N items for the search benchmark; docs/BENCHMARKS.md reports 100000.
+SEARCH_N ?= 20000
 
 pss: build ## memory (PSS) of the app and its WebKit processes on the sample workspace
 	scripts/pss.sh $(BIN)/lull
