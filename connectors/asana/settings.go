@@ -1,14 +1,13 @@
 package asana
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/lullhq/lull/connectors"
 )
 
 // DefaultBaseURL is Asana's public API.
@@ -45,55 +44,15 @@ type Settings struct {
 	TokenCmd string `json:"token_cmd"`
 }
 
-// Duration is a setting written as a Go duration string ("90s", "2m") or
-// a number of seconds.
-type Duration time.Duration
-
-// UnmarshalJSON reads "90s" or 90.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	switch v := v.(type) {
-	case float64:
-		*d = Duration(v * float64(time.Second))
-	case string:
-		p, err := time.ParseDuration(strings.TrimSpace(v))
-		if err != nil {
-			return fmt.Errorf("want a duration such as \"60s\" or \"2m\", got %q", v)
-		}
-		*d = Duration(p)
-	case nil:
-		*d = 0
-	default:
-		return fmt.Errorf("want a duration such as \"60s\", got %s", b)
-	}
-	return nil
-}
+// Duration is a setting written as a Go duration string or a number of seconds.
+type Duration = connectors.Duration
 
 // ParseSettings reads and checks an account's settings, filling defaults.
 // Unknown keys are an error that names the key.
 func ParseSettings(raw map[string]any) (Settings, error) {
 	var s Settings
-	data, err := json.Marshal(raw)
-	if err != nil {
-		return s, fmt.Errorf("asana: settings: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &typeErr):
-			return s, fmt.Errorf("asana: setting %s: want %s, got %s", typeErr.Field, typeErr.Type, typeErr.Value)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return s, fmt.Errorf("asana: unknown setting %s (known: base_url, poll, sync_days, token_cmd, workspaces)",
-				strings.TrimPrefix(err.Error(), "json: unknown field "))
-		case strings.Contains(err.Error(), "duration"):
-			return s, fmt.Errorf("asana: setting poll: %w", err)
-		}
-		return s, fmt.Errorf("asana: settings: %w", err)
+	if err := connectors.DecodeSettings("asana", raw, &s); err != nil {
+		return s, err
 	}
 	return s, s.normalise()
 }
@@ -107,7 +66,7 @@ func (s *Settings) normalise() error {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return fmt.Errorf("asana: setting base_url: want an address such as %s, got %q", DefaultBaseURL, s.BaseURL)
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !connectors.IsLoopback(u.Hostname()) {
 		return fmt.Errorf("asana: setting base_url: %q is plain http; the token would cross the network in the clear (use https)", s.BaseURL)
 	}
 	s.BaseURL = strings.TrimSuffix(u.String(), "/")
@@ -145,13 +104,4 @@ func (s *Settings) normalise() error {
 // horizon is the oldest comment (and task change) the connector looks at.
 func (s Settings) horizon(now time.Time) time.Time {
 	return now.AddDate(0, 0, -*s.SyncDays)
-}
-
-// isLoopback reports whether host names this machine without leaving it.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }

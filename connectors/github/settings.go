@@ -1,15 +1,13 @@
 package github
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/lullhq/lull/connectors"
 )
 
 // What happens on GitHub when the user marks an item done in Lull.
@@ -70,62 +68,17 @@ type Settings struct {
 	TokenCmd string `json:"token_cmd"`
 }
 
-// Duration is a setting written as a Go duration string ("90s", "2m") or
-// a number of seconds.
-type Duration time.Duration
-
-// UnmarshalJSON reads "90s" or 90.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	switch v := v.(type) {
-	case float64:
-		*d = Duration(v * float64(time.Second))
-	case string:
-		p, err := time.ParseDuration(strings.TrimSpace(v))
-		if err != nil {
-			return fmt.Errorf("want a duration such as \"60s\" or \"2m\", got %q", v)
-		}
-		*d = Duration(p)
-	case nil:
-		*d = 0
-	default:
-		return fmt.Errorf("want a duration such as \"60s\", got %s", b)
-	}
-	return nil
-}
+// Duration is a setting written as a Go duration string or a number of seconds.
+type Duration = connectors.Duration
 
 // ParseSettings reads and checks an account's settings, filling defaults.
 // Unknown keys are an error that names the key.
 func ParseSettings(raw map[string]any) (Settings, error) {
 	var s Settings
-	data, err := json.Marshal(raw)
-	if err != nil {
-		return s, fmt.Errorf("github: settings: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		return s, settingsError(err)
+	if err := connectors.DecodeSettings("github", raw, &s); err != nil {
+		return s, err
 	}
 	return s, s.normalise()
-}
-
-// settingsError names the setting a decoding error is about.
-func settingsError(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &typeErr):
-		return fmt.Errorf("github: setting %s: want %s, got %s", typeErr.Field, typeErr.Type, typeErr.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return fmt.Errorf("github: unknown setting %s (known: base_url, on_done, poll, reasons, sync_days, token_cmd)",
-			strings.TrimPrefix(err.Error(), "json: unknown field "))
-	case strings.Contains(err.Error(), "duration"):
-		return fmt.Errorf("github: setting poll: %w", err)
-	}
-	return fmt.Errorf("github: settings: %w", err)
 }
 
 func (s *Settings) normalise() error {
@@ -135,7 +88,7 @@ func (s *Settings) normalise() error {
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			return fmt.Errorf("github: setting base_url: want an address such as https://ghe.example.com/api/v3/, got %q", s.BaseURL)
 		}
-		if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		if u.Scheme == "http" && !connectors.IsLoopback(u.Hostname()) {
 			return fmt.Errorf("github: setting base_url: %q is plain http; the token would cross the network in the clear (use https)", s.BaseURL)
 		}
 		if !strings.HasSuffix(u.Path, "/") {
@@ -197,13 +150,4 @@ func (s Settings) horizon(now time.Time) time.Time {
 		return time.Time{}
 	}
 	return now.AddDate(0, 0, -*s.SyncDays)
-}
-
-// isLoopback reports whether host names this machine without leaving it.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }

@@ -1,13 +1,13 @@
 package imap
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"strings"
 	"time"
+
+	"github.com/lullhq/lull/connectors"
 )
 
 // TLS modes of an account.
@@ -74,21 +74,8 @@ type Settings struct {
 // Unknown keys are an error that names the key.
 func ParseSettings(raw map[string]any) (Settings, error) {
 	var s Settings
-	data, err := json.Marshal(raw)
-	if err != nil {
-		return s, fmt.Errorf("imap: settings: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &typeErr):
-			return s, fmt.Errorf("imap: setting %s: want %s, got %s", typeErr.Field, typeErr.Type, typeErr.Value)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return s, fmt.Errorf("imap: unknown setting %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
-		}
-		return s, fmt.Errorf("imap: settings: %w", err)
+	if err := connectors.DecodeSettings("imap", raw, &s); err != nil {
+		return s, err
 	}
 	return s, s.normalise()
 }
@@ -107,7 +94,7 @@ func (s *Settings) normalise() error {
 		s.TLS = TLSImplicit
 	case TLSImplicit, TLSStartTLS:
 	case TLSNone:
-		if !isLoopback(s.Host) {
+		if !connectors.IsLoopback(s.Host) {
 			return fmt.Errorf("imap: tls = \"none\" is only allowed to a loopback host, not %q: passwords and mail would cross the network in the clear", s.Host)
 		}
 	default:
@@ -173,13 +160,4 @@ func (s Settings) Since(now time.Time) time.Time {
 		return time.Time{}
 	}
 	return now.AddDate(0, 0, -*s.SyncDays)
-}
-
-// isLoopback reports whether host names this machine without leaving it.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }

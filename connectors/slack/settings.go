@@ -1,13 +1,12 @@
 package slack
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
+
+	"github.com/lullhq/lull/connectors"
 )
 
 // DefaultAPIURL is the public Slack Web API base.
@@ -55,21 +54,8 @@ type Settings struct {
 // Unknown keys are an error that names the key.
 func ParseSettings(raw map[string]any) (Settings, error) {
 	var s Settings
-	data, err := json.Marshal(raw)
-	if err != nil {
-		return s, fmt.Errorf("slack: settings: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &typeErr):
-			return s, fmt.Errorf("slack: setting %s: want %s, got %s", typeErr.Field, typeErr.Type, typeErr.Value)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return s, fmt.Errorf("slack: unknown setting %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
-		}
-		return s, fmt.Errorf("slack: settings: %w", err)
+	if err := connectors.DecodeSettings("slack", raw, &s); err != nil {
+		return s, err
 	}
 	return s, s.normalise()
 }
@@ -85,7 +71,7 @@ func (s *Settings) normalise() error {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !connectors.IsLoopback(u.Hostname()) {
 			return fmt.Errorf("slack: setting api_url: plain http is only allowed to a loopback host, not %q: the token would cross the network in the clear", u.Host)
 		}
 	default:
@@ -137,13 +123,4 @@ func (s Settings) watches(id, name string) bool {
 		}
 	}
 	return false
-}
-
-// isLoopback reports whether host names this machine without leaving it.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
