@@ -22,6 +22,7 @@ import (
 
 // runWindow opens the store, then runs the desktop window until it closes.
 func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
+	limitWindowMemory()
 	var (
 		mu     sync.Mutex
 		winCtx context.Context
@@ -121,7 +122,10 @@ func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 				withWindow(func(ctx context.Context) { runtime.WindowUnminimise(ctx); runtime.WindowShow(ctx) })
 			},
 		},
-		Linux: &linux.Options{ProgramName: "lull"},
+		// Lull draws text and rows: WebKit's CPU renderer paints them as fast
+		// and spares the GPU process memory (about 95 MB of PSS in the web
+		// process under Xvfb; see docs/BENCHMARKS.md).
+		Linux: &linux.Options{ProgramName: "lull", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 	})
 	if err != nil {
 		return fmt.Errorf("window: %w", err)

@@ -11,8 +11,9 @@ import (
 
 // MaxBatchItems is the largest batch a connector should hand to Apply. One
 // Batch is one Badger transaction, and with the desktop memtable size a
-// transaction holds about 2.4 MB of keys and inline values (see
-// badgerOptions), which 500 items with their indexes stay well under. A batch
+// transaction holds about 1.2 MB of keys and inline values (see
+// badgerOptions), which 500 items with their indexes stay under
+// (TestBatchTooLarge writes 500 items of about 1.7 kB each). A batch
 // that does not fit fails with ErrBatchTooLarge and writes nothing.
 const MaxBatchItems = 500
 
@@ -23,12 +24,14 @@ const MaxBatchItems = 500
 // logs. A personal inbox of 100k items is a few hundred MB at most and shares
 // the machine with a browser engine, so everything is scaled down:
 //
-//   - MemTableSize 16 MB, NumMemtables 2: at most ~32 MB of memtables. It also
-//     caps one transaction at 15% of a memtable (~2.4 MB), hence MaxBatchItems.
+//   - MemTableSize 8 MB, NumMemtables 2: at most ~16 MB of memtables. The
+//     active memtable's arena is live Go heap the whole time the app runs, so
+//     it is kept small. It also caps one transaction at 15% of a memtable
+//     (~1.2 MB), hence MaxBatchItems.
 //   - ValueThreshold 1 KB: item headers are small and stay in the LSM tree,
 //     where List reads them; bodies (b/<id>) mostly go to the value log, which
 //     keeps the tree and its compactions small. A 500-item batch then needs
-//     well under 2.4 MB of transaction space whatever the bodies weigh.
+//     well under 1.2 MB of transaction space whatever the bodies weigh.
 //   - ValueLogFileSize 64 MB: value-log GC rewrites whole files, so small
 //     files let it reclaim space from re-synced bodies in small steps.
 //   - BlockCacheSize 32 MB, IndexCacheSize 16 MB: enough to keep the indexes
@@ -48,7 +51,7 @@ func badgerOptions(opts Options, log *slog.Logger) badger.Options {
 	}
 	return o.
 		WithLogger(badgerLogger{log: log, min: slog.LevelWarn}).
-		WithMemTableSize(16 << 20).
+		WithMemTableSize(8 << 20).
 		WithNumMemtables(2).
 		WithValueThreshold(1 << 10).
 		WithValueLogFileSize(64 << 20).

@@ -640,7 +640,7 @@ func TestBadgerOptions(t *testing.T) {
 	if o.NumCompactors != 2 {
 		t.Errorf("NumCompactors = %d, want 2", o.NumCompactors)
 	}
-	if o.MemTableSize != 16<<20 || o.NumMemtables != 2 || o.BlockCacheSize != 32<<20 || o.IndexCacheSize != 16<<20 {
+	if o.MemTableSize != 8<<20 || o.NumMemtables != 2 || o.BlockCacheSize != 32<<20 || o.IndexCacheSize != 16<<20 {
 		t.Errorf("memory options = %d, %d, %d, %d", o.MemTableSize, o.NumMemtables, o.BlockCacheSize, o.IndexCacheSize)
 	}
 	if _, ok := o.Logger.(badgerLogger); !ok {

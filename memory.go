@@ -1,0 +1,28 @@
+package main
+
+import (
+	"os"
+	"runtime/debug"
+)
+
+// windowMemoryLimit is the soft limit on the Go side of the window process.
+//
+// Lull's live heap is a few tens of MB (Badger's memtable and caches, the
+// search index's working set, a page of the list), but with the default
+// GOGC the heap may grow to twice that before a collection, and the pages
+// a start-up burst touched stay resident long after. The window is a
+// long-running desktop process that shares the machine with a browser
+// engine, so it trades a little GC work for memory: the runtime collects
+// sooner as the total nears this limit and returns freed pages to the OS.
+// It is a soft limit: a heap that needs more (a big first sync) still gets
+// it, at the price of more frequent collections while it lasts. scripts/pss.sh
+// measures the effect (docs/BENCHMARKS.md).
+const windowMemoryLimit = 64 << 20
+
+// limitWindowMemory applies windowMemoryLimit unless the user chose a limit
+// with GOMEMLIMIT. The command-line tools keep the runtime's defaults.
+func limitWindowMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(windowMemoryLimit)
+	}
+}
