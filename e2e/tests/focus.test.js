@@ -1,6 +1,6 @@
 // Focus from the keyboard against the real backend: f starts focus, the list
 // stays as it was while new items are held and counted in the header, and f
-// again stops focus and lets them in.
+// again stops focus and lets them in. g h shows only how many are held.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, prepare, withApp } from './harness.js';
@@ -34,6 +34,21 @@ test('f freezes the inbox while new items are held, and f again lets them in', a
     assert.equal(during.total, frozenTotal, 'held items leaked into the list total');
     const held = (await page.evaluate(() => window.go.app.Focus.Status())).held;
     assert.ok(held >= 3);
+
+    // g h: the Held view shows how many wait and when they come, never the items.
+    await page.keyboard.press('g');
+    await page.keyboard.press('h');
+    const heldView = page.locator('[data-testid="held-view"]');
+    await heldView.waitFor({ timeout: 5000 });
+    // Items keep arriving, so the count only grows: wait for it to reach what Status said.
+    await page.waitForFunction((n) => Number(/^\s*(\d+)\s+items? held/.exec(document.querySelector('[data-testid="held-view"]')?.textContent ?? '')?.[1]) >= n, held, { timeout: 5000 });
+    assert.equal(await page.locator(rows).count(), 0, 'the Held view lists items');
+    assert.match(await heldView.textContent(), /They arrive together/);
+    if (process.env.LULL_SHOT_DIR) await page.screenshot({ path: `${process.env.LULL_SHOT_DIR}/held.png` });
+    await page.keyboard.press('g');
+    await page.keyboard.press('i');
+    await page.waitForSelector(rows, { timeout: 5000 });
+    assert.equal(await page.getAttribute(`${rows} >> nth=0`, 'data-id'), frozenTop, 'the list moved during focus');
 
     await page.keyboard.press('f');
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.startsWith('Not focusing'), line, { timeout: 5000 });

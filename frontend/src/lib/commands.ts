@@ -69,6 +69,7 @@ export const CATALOG: CatalogEntry[] = [
   { command: 'view later', title: 'Go to Later', group: 'Go to' },
   { command: 'view snoozed', title: 'Go to Snoozed', group: 'Go to' },
   { command: 'view done', title: 'Go to Done', group: 'Go to' },
+  { command: 'view held', title: 'Go to Held', group: 'Go to' },
   { command: 'filter all', title: 'Show every source', group: 'Go to' },
   { command: 'filter email', title: 'Show email only', group: 'Go to' },
   { command: 'filter slack', title: 'Show Slack only', group: 'Go to' },

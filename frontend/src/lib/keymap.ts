@@ -104,6 +104,7 @@ export const BINDINGS: Binding[] = [
   { keys: 'g l', command: 'view later', section: 'global', description: 'Go to Later' },
   { keys: 'g s', command: 'view snoozed', section: 'global', description: 'Go to Snoozed' },
   { keys: 'g d', command: 'view done', section: 'global', description: 'Go to Done' },
+  { keys: 'g h', command: 'view held', section: 'global', description: 'Go to Held (a count while focusing)' },
   { keys: '0', command: 'filter all', section: 'global', description: 'Every source' },
   { keys: '1', command: 'filter email', section: 'global', description: 'Email only' },
   { keys: '2', command: 'filter slack', section: 'global', description: 'Slack only' },
