@@ -89,14 +89,30 @@ export async function startApp(dataDir, { args = ['--demo'], env = {} } = {}) {
     logs,
     stop: async () => {
       // SIGTERM lets Lull close its store cleanly; the whole group goes.
+      // xvfb-run may exit before lull-dev has let go of its store, so wait
+      // for the whole group: a restart on the same data folder must not
+      // find the old process still holding it.
       killGroup(proc, 'SIGTERM');
-      const exited = await Promise.race([
-        new Promise((r) => proc.once('exit', () => r(true))),
-        new Promise((r) => setTimeout(() => r(false), 10000)),
-      ]);
-      if (!exited) killGroup(proc, 'SIGKILL');
+      if (!(await groupGone(proc, 10000))) {
+        killGroup(proc, 'SIGKILL');
+        await groupGone(proc, 5000);
+      }
     },
   };
+}
+
+/** groupGone waits up to ms for every process of proc's group to exit. */
+async function groupGone(proc, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-proc.pid, 0);
+    } catch {
+      return true; // ESRCH: nobody left in the group
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
 }
 
 function killGroup(proc, sig = 'SIGKILL') {
