@@ -65,7 +65,7 @@ func CheckCommand(command string) error {
 		}
 		return nil
 	case "view":
-		return oneOf("inbox", "later", "snoozed", "done")
+		return oneOf("inbox", "later", "snoozed", "done", "held")
 	case "filter":
 		return oneOf("all", "email", "slack", "github", "asana")
 	case "focus":

@@ -24,7 +24,7 @@ func TestKeys(t *testing.T) {
 			want: Keys{"global": {"palette": {"Meta+k", "Ctrl+k"}, "undo": {"Ctrl+Z"}}, "item": {"back": {"Escape"}, "open": {"Shift+Enter"}}}},
 		{name: "view and overlay sections", in: "[keys.done]\ninbox = \"u\"\n[keys.picker]\n\"pick 3\" = \"t\"\n", want: Keys{"done": {"inbox": {"u"}}, "picker": {"pick 3": {"t"}}}},
 		{name: "unknown command", in: "[keys.list]\nfrobnicate = \"f\"\n", wantErr: `keys.list."frobnicate": unknown command "frobnicate"`},
-		{name: "bad argument", in: "[keys.global]\n\"view inbx\" = \"g x\"\n", wantErr: `keys.global."view inbx": command "view inbx": use view inbox|later|snoozed|done`},
+		{name: "bad argument", in: "[keys.global]\n\"view inbx\" = \"g x\"\n", wantErr: `keys.global."view inbx": command "view inbx": use view inbox|later|snoozed|done|held`},
 		{name: "argument to a plain command", in: "[keys.list]\n\"done now\" = \"D\"\n", wantErr: "done takes no arguments"},
 		{name: "snooze without a time", in: "[keys.list]\nsnooze = \"z\"\n", wantErr: "snooze needs a time"},
 		{name: "unknown section", in: "[keys.lists]\ndone = \"d\"\n", wantErr: "keys.lists: unknown section"},
