@@ -11,7 +11,6 @@ package asanafake
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lullhq/lull/connectors/internal/fakehttp"
 )
 
 // Options configure a Server.
@@ -63,12 +64,9 @@ type User struct {
 	Name string
 }
 
-// Call is one request the server answered.
-type Call struct {
-	Method string
-	Path   string // without the /api/1.0 prefix, with the query
-	Status int
-}
+// Call is one request the server answered; its Path is without the
+// /api/1.0 prefix, with the query.
+type Call = fakehttp.Call
 
 // Server is a fake Asana API.
 type Server struct {
@@ -76,6 +74,7 @@ type Server struct {
 
 	srv  *httptest.Server
 	opts Options
+	log  fakehttp.Log
 
 	mu         sync.Mutex
 	token      string
@@ -91,7 +90,6 @@ type Server struct {
 	last       time.Time
 	failNext   int
 	limitNext  time.Duration
-	calls      []Call
 }
 
 type workspace struct{ gid, name string }
@@ -139,7 +137,7 @@ func New(opts Options) *Server {
 	}
 	s.me = s.AddUser(opts.Me)
 	s.AddWorkspace("Acme")
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewServer(s.log.Record("/api/1.0", s.serve))
 	s.URL = s.srv.URL
 	return s
 }
@@ -338,18 +336,10 @@ func (s *Server) RateLimitNext(wait time.Duration) {
 }
 
 // Calls returns the requests answered so far, oldest first.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.calls)
-}
+func (s *Server) Calls() []Call { return s.log.Calls() }
 
 // ResetCalls forgets the requests answered so far.
-func (s *Server) ResetCalls() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls = nil
-}
+func (s *Server) ResetCalls() { s.log.Reset() }
 
 func (s *Server) mustTaskLocked(gid string) *task {
 	t, ok := s.tasks[gid]
@@ -362,39 +352,29 @@ func (s *Server) mustTaskLocked(gid string) *task {
 // serve answers one request: failures and rate limits first, then the
 // token, then the endpoint.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	p := strings.TrimPrefix(r.URL.Path, "/api/1.0")
-	logged := p
-	if r.URL.RawQuery != "" {
-		logged += "?" + r.URL.RawQuery
-	}
-	defer func() {
-		s.mu.Lock()
-		s.calls = append(s.calls, Call{Method: r.Method, Path: logged, Status: rec.status})
-		s.mu.Unlock()
-	}()
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec.Header().Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	w.Header().Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	if s.failNext > 0 {
 		status := []int{http.StatusInternalServerError, http.StatusServiceUnavailable}[s.failNext%2]
 		s.failNext--
-		writeErr(rec, status, "Server Error")
+		writeErr(w, status, "Server Error")
 		return
 	}
 	if d := s.limitNext; d > 0 {
 		s.limitNext = 0
-		rec.Header().Set("Retry-After", strconv.Itoa(max(int((d+time.Second-1)/time.Second), 1)))
-		writeErr(rec, http.StatusTooManyRequests, "You've made too many requests and hit a rate limit. Please retry after the given amount of time.")
+		w.Header().Set("Retry-After", strconv.Itoa(fakehttp.RetrySeconds(d)))
+		writeErr(w, http.StatusTooManyRequests, "You've made too many requests and hit a rate limit. Please retry after the given amount of time.")
 		return
 	}
 	if r.Header.Get("Authorization") != "Bearer "+s.token {
-		writeErr(rec, http.StatusUnauthorized, "Not Authorized")
+		writeErr(w, http.StatusUnauthorized, "Not Authorized")
 		return
 	}
 	if r.Method != http.MethodGet {
-		writeErr(rec, http.StatusNotFound, "No matching route for request")
+		writeErr(w, http.StatusNotFound, "No matching route for request")
 		return
 	}
 	q := r.URL.Query()
@@ -402,31 +382,31 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(p, "/"), "/")
 	switch {
 	case p == "/users/me":
-		s.userMe(rec, fields)
+		s.userMe(w, fields)
 	case p == "/tasks":
-		s.listTasks(rec, r, fields)
+		s.listTasks(w, r, fields)
 	case len(parts) == 4 && parts[0] == "workspaces" && parts[2] == "tasks" && parts[3] == "search":
-		s.search(rec, r, parts[1], fields)
+		s.search(w, r, parts[1], fields)
 	case p == "/events":
-		s.eventsFor(rec, r)
+		s.eventsFor(w, r)
 	case len(parts) == 3 && parts[0] == "tasks" && parts[2] == "stories":
-		s.listStories(rec, r, parts[1], fields)
+		s.listStories(w, r, parts[1], fields)
 	case len(parts) == 2 && parts[0] == "stories":
 		st, ok := s.stories[parts[1]]
 		if !ok {
-			writeErr(rec, http.StatusNotFound, "story: Unknown object: "+parts[1])
+			writeErr(w, http.StatusNotFound, "story: Unknown object: "+parts[1])
 			return
 		}
-		writeJSON(rec, http.StatusOK, map[string]any{"data": s.storyJSON(st, fields)})
+		writeJSON(w, http.StatusOK, map[string]any{"data": s.storyJSON(st, fields)})
 	case len(parts) == 2 && parts[0] == "tasks":
 		t, ok := s.tasks[parts[1]]
 		if !ok {
-			writeErr(rec, http.StatusNotFound, "task: Unknown object: "+parts[1])
+			writeErr(w, http.StatusNotFound, "task: Unknown object: "+parts[1])
 			return
 		}
-		writeJSON(rec, http.StatusOK, map[string]any{"data": s.taskJSON(t, fields)})
+		writeJSON(w, http.StatusOK, map[string]any{"data": s.taskJSON(t, fields)})
 	default:
-		writeErr(rec, http.StatusNotFound, "No matching route for request")
+		writeErr(w, http.StatusNotFound, "No matching route for request")
 	}
 }
 
@@ -710,19 +690,7 @@ func writeErr(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": msg, "help": "For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors"}}})
 }
 
+// writeJSON answers as Asana does, the charset in capitals.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	r.status = status
-	r.ResponseWriter.WriteHeader(status)
+	fakehttp.WriteJSON(w, "application/json; charset=UTF-8", status, v)
 }

@@ -12,7 +12,6 @@ package githubfake
 import (
 	"crypto/sha1"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lullhq/lull/connectors/internal/fakehttp"
 )
 
 // Limit is a kind of rate limit RateLimitNext injects.
@@ -66,12 +67,9 @@ type Thread struct {
 	Updated time.Time
 }
 
-// Call is one request the server answered.
-type Call struct {
-	Method string
-	Path   string // without the /api/v3 prefix, with the query
-	Status int
-}
+// Call is one request the server answered; its Path is without the
+// /api/v3 prefix, with the query.
+type Call = fakehttp.Call
 
 // Server is a fake GitHub API.
 type Server struct {
@@ -79,6 +77,7 @@ type Server struct {
 
 	srv  *httptest.Server
 	opts Options
+	log  fakehttp.Log
 
 	mu         sync.Mutex
 	token      string
@@ -91,7 +90,6 @@ type Server struct {
 	failNext   int
 	limit      *pendingLimit
 	forbid     bool
-	calls      []Call
 }
 
 type thread struct {
@@ -145,7 +143,7 @@ func New(opts Options) *Server {
 		nextID:     1000,
 		lastChange: now(),
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewServer(s.log.Record("/api/v3", s.serve))
 	s.URL = s.srv.URL
 	return s
 }
@@ -302,18 +300,10 @@ func (s *Server) RateLimitNext(kind Limit, wait time.Duration) {
 }
 
 // Calls returns the requests answered so far, oldest first.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.calls)
-}
+func (s *Server) Calls() []Call { return s.log.Calls() }
 
 // ResetCalls forgets the requests answered so far.
-func (s *Server) ResetCalls() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls = nil
-}
+func (s *Server) ResetCalls() { s.log.Reset() }
 
 func (s *Server) mustLocked(id string) *thread {
 	t, ok := s.threads[id]
@@ -326,21 +316,11 @@ func (s *Server) mustLocked(id string) *thread {
 // serve answers one request: failures and rate limits first, then the
 // token, then the endpoint.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	prefix := ""
 	p := r.URL.Path
 	if rest, ok := strings.CutPrefix(p, "/api/v3"); ok {
 		prefix, p = "/api/v3", rest
 	}
-	logged := p
-	if r.URL.RawQuery != "" {
-		logged += "?" + r.URL.RawQuery
-	}
-	defer func() {
-		s.mu.Lock()
-		s.calls = append(s.calls, Call{Method: r.Method, Path: logged, Status: rec.status})
-		s.mu.Unlock()
-	}()
 
 	s.mu.Lock()
 	fail := s.failNext
@@ -358,22 +338,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	if fail > 0 {
 		status := []int{http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusInternalServerError}[fail%3]
-		writeJSON(rec, status, map[string]any{"message": http.StatusText(status)})
+		writeJSON(w, status, map[string]any{"message": http.StatusText(status)})
 		return
 	}
 	if limit != nil {
-		writeLimit(rec, *limit)
+		writeLimit(w, *limit)
 		return
 	}
 	if !authorized(r, token) {
-		writeJSON(rec, http.StatusUnauthorized, map[string]any{
+		writeJSON(w, http.StatusUnauthorized, map[string]any{
 			"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401",
 		})
 		return
 	}
 
 	if forbid && strings.HasPrefix(p, "/notifications") {
-		writeJSON(rec, http.StatusForbidden, map[string]any{
+		writeJSON(w, http.StatusForbidden, map[string]any{
 			"message":           "Resource not accessible by personal access token",
 			"documentation_url": "https://docs.github.com/rest/activity/notifications#list-notifications-for-the-authenticated-user",
 			"status":            "403",
@@ -384,15 +364,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(p, "/"), "/")
 	switch {
 	case r.Method == http.MethodGet && p == "/user":
-		writeJSON(rec, http.StatusOK, map[string]any{"login": s.opts.Login, "id": 1, "type": "User"})
+		writeJSON(w, http.StatusOK, map[string]any{"login": s.opts.Login, "id": 1, "type": "User"})
 	case p == "/notifications" && r.Method == http.MethodGet:
-		s.listNotifications(rec, r, b)
+		s.listNotifications(w, r, b)
 	case len(parts) == 3 && parts[0] == "notifications" && parts[1] == "threads":
-		s.threadRequest(rec, r, b, parts[2])
+		s.threadRequest(w, r, b, parts[2])
 	case len(parts) >= 5 && parts[0] == "repos" && r.Method == http.MethodGet:
-		s.repoRequest(rec, r, b, parts[1]+"/"+parts[2], parts[3:])
+		s.repoRequest(w, r, b, parts[1]+"/"+parts[2], parts[3:])
 	default:
-		writeJSON(rec, http.StatusNotFound, notFound())
+		writeJSON(w, http.StatusNotFound, notFound())
 	}
 }
 
@@ -415,9 +395,6 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, b bas
 	participating := q.Get("participating") == "true"
 	since, _ := time.Parse(time.RFC3339, q.Get("since"))
 	before, _ := time.Parse(time.RFC3339, q.Get("before"))
-	perPage := atoiDefault(q.Get("per_page"), 50)
-	perPage = min(max(perPage, 1), 50)
-	page := max(atoiDefault(q.Get("page"), 1), 1)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -449,14 +426,11 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, b bas
 		}
 		return strings.Compare(pad(b.id), pad(a.id))
 	})
-	pages := max((len(list)+perPage-1)/perPage, 1)
-	from := min((page-1)*perPage, len(list))
-	to := min(from+perPage, len(list))
+	from, to := paginate(w, q, b.api+"/notifications", len(list), 50, 50)
 	out := make([]map[string]any, 0, to-from)
 	for _, t := range list[from:to] {
 		out = append(out, s.notificationJSON(t, b))
 	}
-	setLinks(w, b.api+"/notifications", q, page, pages)
 	s.rateHeadersLocked(w)
 	writeJSON(w, http.StatusOK, out)
 }
@@ -518,17 +492,11 @@ func (s *Server) repoRequest(w http.ResponseWriter, r *http.Request, b bases, re
 		if t == nil {
 			break
 		}
-		q := r.URL.Query()
-		perPage := min(max(atoiDefault(q.Get("per_page"), 30), 1), 100)
-		page := max(atoiDefault(q.Get("page"), 1), 1)
-		pages := max((len(t.reviews)+perPage-1)/perPage, 1)
-		from := min((page-1)*perPage, len(t.reviews))
-		to := min(from+perPage, len(t.reviews))
+		from, to := paginate(w, r.URL.Query(), b.api+"/repos/"+repo+"/pulls/"+rest[1]+"/reviews", len(t.reviews), 30, 100)
 		out := make([]map[string]any, 0, to-from)
 		for _, rv := range t.reviews[from:to] {
 			out = append(out, reviewJSON(t, rv, b))
 		}
-		setLinks(w, b.api+"/repos/"+repo+"/pulls/"+rest[1]+"/reviews", q, page, pages)
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
@@ -579,7 +547,7 @@ func notModified(r *http.Request, etag string, lastChange time.Time) bool {
 
 func (s *Server) rateHeadersLocked(w http.ResponseWriter) {
 	used := 0
-	for _, c := range s.calls {
+	for _, c := range s.log.Calls() {
 		if c.Status != http.StatusNotModified {
 			used++
 		}
@@ -592,7 +560,7 @@ func (s *Server) rateHeadersLocked(w http.ResponseWriter) {
 }
 
 func writeLimit(w http.ResponseWriter, l pendingLimit) {
-	secs := max(int((l.wait+time.Second-1)/time.Second), 1)
+	secs := fakehttp.RetrySeconds(l.wait)
 	switch l.kind {
 	case Primary:
 		w.Header().Set("X-RateLimit-Limit", "5000")
@@ -614,6 +582,19 @@ func writeLimit(w http.ResponseWriter, l pendingLimit) {
 			"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
 		})
 	}
+}
+
+// paginate picks the page of a list of n that the page and per_page
+// parameters in q ask for (per_page defPer by default, at most maxPer),
+// writes its Link header for the list at base, and returns the page's
+// bounds in the list.
+func paginate(w http.ResponseWriter, q url.Values, base string, n, defPer, maxPer int) (from, to int) {
+	perPage := min(max(atoiDefault(q.Get("per_page"), defPer), 1), maxPer)
+	page := max(atoiDefault(q.Get("page"), 1), 1)
+	pages := max((n+perPage-1)/perPage, 1)
+	setLinks(w, base, q, page, pages)
+	from = min((page-1)*perPage, n)
+	return from, min(from+perPage, n)
 }
 
 // setLinks writes the Link header of page out of pages of the list at base.
@@ -761,18 +742,5 @@ func atoiDefault(s string, def int) int {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	r.status = status
-	r.ResponseWriter.WriteHeader(status)
+	fakehttp.WriteJSON(w, fakehttp.JSONType, status, v)
 }

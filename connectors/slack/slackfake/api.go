@@ -4,13 +4,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lullhq/lull/connectors/internal/fakehttp"
 )
 
 // request is one Web API call being served: its method, caller and params.
@@ -145,15 +146,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeRateLimited(w http.ResponseWriter, wait time.Duration) {
-	secs := max(1, int(math.Ceil(wait.Seconds())))
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	w.Header().Set("Retry-After", strconv.Itoa(fakehttp.RetrySeconds(wait)))
 	writeJSON(w, http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
+	fakehttp.WriteJSON(w, fakehttp.JSONType, code, v)
 }
 
 func (s *Server) authTest(r request) (map[string]any, string) {
