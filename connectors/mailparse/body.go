@@ -1,6 +1,7 @@
 package mailparse
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,9 @@ type walker struct {
 	plain       []string
 	html        string
 	attachments []inbox.Attachment
+	// images are the parts the HTML could show in place, by Content-ID as
+	// normaliseCID gives it.
+	images map[string]imagePart
 	// broken is set when a multipart could not be read at all, so the
 	// caller may fall back to the raw body.
 	broken bool
@@ -148,6 +152,100 @@ func (w *walker) leaf(e *message.Entity, mediaType, path string) {
 		}
 	}
 	w.attachments = append(w.attachments, inbox.Attachment{Name: name, Size: int64(len(data))})
+	if id := e.Header.Get("Content-Id"); id != "" && err == nil {
+		w.image(id, mediaType, data, disposition == "attachment")
+	}
+}
+
+// imagePart is an image with a Content-ID, which the HTML may show in place.
+type imagePart struct {
+	img InlineImage
+	// listed is its index in walker.attachments, to take it off the list
+	// once the HTML shows it; -1 when it was sent as an attachment and stays.
+	listed int
+}
+
+// image keeps the part just listed as an attachment for showing in place,
+// if it is an image a webview may be handed: small enough, read without
+// error, and by its own bytes PNG, GIF, JPEG or WebP.
+func (w *walker) image(rawID, mediaType string, data []byte, attached bool) {
+	id := normaliseCID(toUTF8([]byte(rawID)))
+	if id == "" || int64(len(data)) > w.limits.MaxInlineImage {
+		return
+	}
+	if _, dup := w.images[id]; dup {
+		return // the first part with an id is the one it names
+	}
+	if !strings.HasPrefix(mediaType, "image/") && mediaType != "application/octet-stream" {
+		return
+	}
+	typ := imageType(data)
+	if typ == "" {
+		return
+	}
+	listed := len(w.attachments) - 1
+	if attached {
+		listed = -1
+	}
+	if w.images == nil {
+		w.images = make(map[string]imagePart)
+	}
+	w.images[id] = imagePart{img: InlineImage{ContentID: id, Type: typ, Data: data}, listed: listed}
+}
+
+// imageType is the type of an image by its first bytes, when it is one Parse
+// inlines: PNG, GIF, JPEG or WebP. A part's declared type is not trusted.
+func imageType(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png"
+	case bytes.HasPrefix(b, []byte("GIF87a")), bytes.HasPrefix(b, []byte("GIF89a")):
+		return "image/gif"
+	case bytes.HasPrefix(b, []byte("\xff\xd8\xff")):
+		return "image/jpeg"
+	case len(b) >= 16 && bytes.HasPrefix(b, []byte("RIFF")) && bytes.HasPrefix(b[8:], []byte("WEBPVP")):
+		return "image/webp"
+	}
+	return ""
+}
+
+// inlineImages picks the kept images that html shows by cid:, in the order
+// it first shows them while their data: URLs (one per reference) fit in
+// Limits.MaxInline, and returns them with the attachment list without those
+// that were only there to be shown.
+func (w *walker) inlineImages(html string) ([]InlineImage, []inbox.Attachment) {
+	if len(w.images) == 0 || html == "" {
+		return nil, w.attachments
+	}
+	refs, order := cidRefs(html)
+	budget := w.limits.MaxInline
+	var shown []InlineImage
+	drop := make(map[int]bool)
+	for _, id := range order {
+		part, ok := w.images[id]
+		if !ok {
+			continue
+		}
+		cost := int64(refs[id]) * int64(dataURLLen(part.img.Type, len(part.img.Data)))
+		if cost > budget {
+			continue
+		}
+		budget -= cost
+		shown = append(shown, part.img)
+		if part.listed >= 0 {
+			drop[part.listed] = true
+		}
+	}
+	if len(drop) == 0 {
+		return shown, w.attachments
+	}
+	var atts []inbox.Attachment
+	for i, a := range w.attachments {
+		if !drop[i] {
+			atts = append(atts, a)
+		}
+	}
+	return shown, atts
 }
 
 // filename is the part's file name from Content-Disposition or the older

@@ -25,7 +25,7 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(b)
 	}
-	limits := Limits{MaxHeader: 16 << 10, MaxBody: 64 << 10, MaxParts: 50, MaxDepth: 5}
+	limits := Limits{MaxHeader: 16 << 10, MaxBody: 64 << 10, MaxParts: 50, MaxDepth: 5, MaxInlineImage: 8 << 10, MaxInline: 32 << 10}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		m, err := Parse(bytes.NewReader(raw), limits)
 		if err != nil {
@@ -61,8 +61,27 @@ func FuzzParse(f *testing.F) {
 		if max := 4*limits.MaxBody + 2*int64(limits.MaxParts); int64(len(m.Text)) > max || int64(len(m.HTML)) > max {
 			t.Fatalf("text %d / html %d bytes from a %d-byte body limit", len(m.Text), len(m.HTML), limits.MaxBody)
 		}
-		if len(m.Attachments) > limits.MaxParts {
-			t.Fatalf("%d attachments, more than %d parts", len(m.Attachments), limits.MaxParts)
+		// An image sent as an attachment is both listed and inline, so each
+		// list is bounded by the parts on its own.
+		if len(m.Attachments) > limits.MaxParts || len(m.Inline) > limits.MaxParts {
+			t.Fatalf("%d attachments, %d inline images: more than %d parts", len(m.Attachments), len(m.Inline), limits.MaxParts)
+		}
+		refs, _ := cidRefs(m.HTML)
+		var inlined int64
+		for _, img := range m.Inline {
+			if int64(len(img.Data)) > limits.MaxInlineImage || img.Type == "" || img.Type != imageType(img.Data) || !utf8.ValidString(img.ContentID) {
+				t.Fatalf("inline image %q: %s, %d bytes", img.ContentID, img.Type, len(img.Data))
+			}
+			if refs[img.ContentID] == 0 {
+				t.Fatalf("inline image %q is not shown by the HTML", img.ContentID)
+			}
+			inlined += int64(refs[img.ContentID] * dataURLLen(img.Type, len(img.Data)))
+		}
+		if inlined > limits.MaxInline {
+			t.Fatalf("inline images add %d bytes to the HTML, more than %d", inlined, limits.MaxInline)
+		}
+		if it := m.Item("fuzz", "1"); !utf8.ValidString(it.HTML) {
+			t.Fatalf("invalid UTF-8 in item HTML: %q", it.HTML)
 		}
 		if ThreadKey(m) == "" {
 			t.Fatal("empty thread key")

@@ -33,6 +33,18 @@ type Limits struct {
 	MaxParts int
 	// MaxDepth is the deepest multipart nesting walked (default 10).
 	MaxDepth int
+	// MaxInlineImage is the largest image part, decoded, that the HTML may
+	// show in place of its cid: reference (default 1 MiB). A larger one
+	// stays an attachment and its reference stays cid:, which the reader
+	// shows as an empty box; nothing is reported, it is a limit and not
+	// damage.
+	MaxInlineImage int64
+	// MaxInline bounds what inline images add to the HTML (default 4 MiB):
+	// the data: URLs of every reference, an image shown twice counted
+	// twice, so a message cannot multiply one image into a huge body.
+	// Images are taken in the order the HTML first shows them while they
+	// fit; the rest are left as for MaxInlineImage.
+	MaxInline int64
 }
 
 // The defaults for a zero Limits field.
@@ -41,6 +53,9 @@ const (
 	DefaultMaxBody   = 1 << 20
 	DefaultMaxParts  = 100
 	DefaultMaxDepth  = 10
+
+	DefaultMaxInlineImage = 1 << 20
+	DefaultMaxInline      = 4 << 20
 )
 
 func (l Limits) withDefaults() Limits {
@@ -55,6 +70,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxDepth <= 0 {
 		l.MaxDepth = DefaultMaxDepth
+	}
+	if l.MaxInlineImage <= 0 {
+		l.MaxInlineImage = DefaultMaxInlineImage
+	}
+	if l.MaxInline <= 0 {
+		l.MaxInline = DefaultMaxInline
 	}
 	return l
 }
@@ -79,18 +100,38 @@ type Message struct {
 	// HTML is the first text/html part as sent. It is NOT sanitized and must
 	// go through a sanitizer before it is shown or stored as Item.HTML.
 	HTML string
+	// Inline are the image parts HTML shows by cid: reference (multipart/
+	// related), within Limits.MaxInlineImage and Limits.MaxInline. Item
+	// puts them into its HTML as data: URLs, so they show without a
+	// network or an attachment store. They are not in Attachments unless
+	// they were sent as attachments (Content-Disposition: attachment).
+	Inline []InlineImage
 	// Snippet is a one-line preview of Text without quotes or signature.
 	Snippet string
 
+	// Attachments are the parts shown as files: not the body, not
+	// detached signatures, not the images in Inline sent inline.
 	Attachments []inbox.Attachment
 	// Truncated reports that the body was longer than Limits.MaxBody, so
 	// Text, HTML and attachment sizes describe only its first part.
 	Truncated bool
 }
 
+// InlineImage is an image part of a message that its HTML shows in place.
+type InlineImage struct {
+	// ContentID is the part's Content-ID as cid: URLs are matched with it:
+	// no angle brackets or percent escapes, lower case.
+	ContentID string
+	// Type is image/png, image/gif, image/jpeg or image/webp, read from the
+	// image's own bytes: never SVG, whatever the part claimed.
+	Type string
+	Data []byte
+}
+
 // Item returns the inbox item for m: the email fields filled in, Received
-// from the Date header, Thread from ThreadKey and HTML sanitized. The caller sets what only it
-// knows (Unread, URL, a better Received).
+// from the Date header, Thread from ThreadKey and HTML sanitized with its
+// inline images as data: URLs. The caller sets what only it knows (Unread,
+// URL, a better Received).
 func (m Message) Item(account, native string) inbox.Item {
 	to := make([]inbox.Person, 0, len(m.To)+len(m.Cc))
 	to = append(to, m.To...)
@@ -98,7 +139,7 @@ func (m Message) Item(account, native string) inbox.Item {
 	if len(to) == 0 {
 		to = nil
 	}
-	clean := Sanitize(m.HTML)
+	clean := sanitize(m.HTML, m.Inline)
 	return inbox.Item{
 		ID:           inbox.NewID(account, native),
 		HTML:         clean.HTML,
@@ -182,8 +223,8 @@ func (p *parser) parse(r io.Reader) Message {
 	}
 	w := walker{parser: p, truncated: truncated}
 	w.walk(e, 0, "1")
-	m.Attachments = w.attachments
 	m.HTML = w.html
+	m.Inline, m.Attachments = w.inlineImages(m.HTML)
 	m.Text = normaliseText(strings.Join(w.plain, "\n\n"))
 	if m.Text == "" && m.HTML != "" {
 		m.Text = HTMLToText(m.HTML)

@@ -2,6 +2,7 @@ package mailparse
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"io"
 	"os"
@@ -565,6 +566,189 @@ func TestLooseAddresses(t *testing.T) {
 	for _, tt := range tests {
 		if got := looseAddresses(tt.in); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("looseAddresses(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestInlineImages(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR")
+	// related builds a multipart/related message: html, then each part
+	// (headers, then a base64 body) in order.
+	related := func(html string, parts ...[2]string) string {
+		var b strings.Builder
+		b.WriteString("Subject: related\r\nContent-Type: multipart/related; boundary=r\r\n\r\n--r\r\nContent-Type: text/html\r\n\r\n")
+		b.WriteString(html)
+		for _, p := range parts {
+			b.WriteString("\r\n--r\r\n" + p[0] + "\r\nContent-Transfer-Encoding: base64\r\n\r\n" + p[1])
+		}
+		b.WriteString("\r\n--r--\r\n")
+		return b.String()
+	}
+	b64 := func(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+	pngPart := func(id string, size int) [2]string {
+		data := append(bytes.Clone(png), make([]byte, size-len(png))...)
+		return [2]string{"Content-Type: image/png\r\nContent-ID: <" + id + ">", b64(data)}
+	}
+	const engine = "engine.png@example.org"
+	tests := []struct {
+		name        string
+		file        string // or raw
+		raw         string
+		limits      Limits
+		inline      []string // ContentIDs of Message.Inline, in order
+		attachments []string // names
+		problems    []string
+		show        []string // substrings of Item().HTML
+		hide        []string // must not be in Item().HTML
+	}{
+		{
+			name: "multipart/related from a mail client",
+			file: "inline-images.eml",
+			// plan is referenced but sent as an attachment: shown and listed.
+			inline:      []string{engine, "dot@example.org", "plan@example.org"},
+			attachments: []string{"unused.gif", "vector.svg", "liar.jpg", "plan.png"},
+			show: []string{
+				`<img src="data:image/png;base64,iVBORw0KGgo`,
+				`<img src="data:image/gif;base64,R0lGODlh`,
+				`src="cid:vector@example.org"`, // SVG is never inlined
+				`src="cid:liar@example.org"`,   // an image/jpeg part that is HTML
+				`src="cid:missing@example.org"`,
+			},
+			hide: []string{"cid:engine", "CID:", "data:image/svg", "data:image/jpeg", "PHNjcmlwd"},
+		},
+		{
+			name:        "corrupt base64 image keeps the message",
+			file:        "inline-bad-base64.eml",
+			inline:      []string{"fine@example.org"},
+			attachments: []string{"broken.png"},
+			problems:    []string{"part 1.2: failed to decode base64 body: illegal base64 data"},
+			show:        []string{"Still here.", `src="cid:broken@example.org"`, `src="data:image/png;base64,`},
+		},
+		{
+			name:        "an image over the size limit stays an attachment",
+			raw:         related(`<img src="cid:big@x"><img src="cid:small@x">`, pngPart("big@x", 2000), pngPart("small@x", 100)),
+			limits:      Limits{MaxInlineImage: 1000},
+			inline:      []string{"small@x"},
+			attachments: []string{"image/png"},
+			show:        []string{`src="cid:big@x"`},
+		},
+		{
+			name: "repeated references count against the total",
+			// 3 × a 1000-byte image is about 4 KB of data: URLs: only the
+			// second, smaller image fits in 3000 bytes.
+			raw:         related(`<img src="cid:a@x"><img src="cid:a@x"><img src="cid:a@x"><img src="cid:b@x">`, pngPart("a@x", 1000), pngPart("b@x", 500)),
+			limits:      Limits{MaxInline: 3000},
+			inline:      []string{"b@x"},
+			attachments: []string{"image/png"},
+			show:        []string{`<img src="cid:a@x"><img src="cid:a@x"><img src="cid:a@x"><img src="data:image/png;base64,`},
+		},
+		{
+			name:        "an unreferenced image stays an attachment",
+			raw:         related(`<p>no images shown</p>`, pngPart("a@x", 100)),
+			attachments: []string{"image/png"},
+		},
+		{
+			name:   "first part with a duplicate Content-ID wins",
+			raw:    related(`<img src="cid:a@x">`, pngPart("a@x", 100), pngPart("a@x", 200)),
+			inline: []string{"a@x"},
+			// The second part was never shown, so it is listed.
+			attachments: []string{"image/png"},
+		},
+		{
+			name:        "cid: outside an img src is left",
+			raw:         related(`<a href="cid:a@x">x</a><div style="background: url(cid:a@x)">y</div>`, pngPart("a@x", 100)),
+			attachments: []string{"image/png"},
+			hide:        []string{"data:image", "cid:a@x"},
+		},
+		{
+			name:        "truncated image is not shown",
+			raw:         strings.TrimSuffix(related(`<img src="cid:a@x">`, pngPart("a@x", 3000)), "\r\n--r--\r\n")[:2000],
+			attachments: []string{"image/png"},
+			problems:    []string{"body cut short"},
+			show:        []string{`src="cid:a@x"`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var m Message
+			var err error
+			if tt.file != "" {
+				m, err = parseFile(t, tt.file)
+			} else {
+				m, err = Parse(strings.NewReader(tt.raw), tt.limits)
+			}
+			checkProblems(t, m, err, tt.problems)
+			var ids, names []string
+			for _, img := range m.Inline {
+				ids = append(ids, img.ContentID)
+				if img.Type != imageType(img.Data) {
+					t.Errorf("%s: type %s for %s bytes", img.ContentID, img.Type, imageType(img.Data))
+				}
+			}
+			for _, a := range m.Attachments {
+				names = append(names, a.Name)
+			}
+			if !reflect.DeepEqual(ids, tt.inline) {
+				t.Errorf("Inline = %q, want %q", ids, tt.inline)
+			}
+			if !reflect.DeepEqual(names, tt.attachments) {
+				t.Errorf("Attachments = %q, want %q", names, tt.attachments)
+			}
+			it := m.Item("acct", "1")
+			if !reflect.DeepEqual(it.Attachments, m.Attachments) {
+				t.Errorf("Item.Attachments = %+v, want the message's %+v", it.Attachments, m.Attachments)
+			}
+			for _, s := range tt.show {
+				if !strings.Contains(it.HTML, s) {
+					t.Errorf("Item HTML lacks %q:\n%s", s, it.HTML)
+				}
+			}
+			for _, s := range tt.hide {
+				if strings.Contains(it.HTML, s) {
+					t.Errorf("Item HTML has %q:\n%s", s, it.HTML)
+				}
+			}
+			if strings.Contains(m.HTML, "data:image") {
+				t.Error("Message.HTML changed: it must stay as sent")
+			}
+		})
+	}
+}
+
+func TestImageType(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{"\x89PNG\r\n\x1a\nrest", "image/png"},
+		{"GIF87a...", "image/gif"},
+		{"GIF89a...", "image/gif"},
+		{"\xff\xd8\xff\xe0..JFIF", "image/jpeg"},
+		{"RIFF\x24\x00\x00\x00WEBPVP8 ....", "image/webp"},
+		{"RIFF\x24\x00\x00\x00WAVEfmt ....", ""},
+		{"<svg xmlns='http://www.w3.org/2000/svg'/>", ""},
+		{"<html><script>alert(1)</script>", ""},
+		{"\x89PN", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := imageType([]byte(tt.in)); got != tt.want {
+			t.Errorf("imageType(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormaliseCID(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<Logo@Example.org>", "logo@example.org"},
+		{" logo@example.org ", "logo@example.org"},
+		{"%3Clogo%40example.org%3E", "logo@example.org"},
+		{"logo%zz", "logo%zz"},
+		{"<>", ""},
+	}
+	for _, tt := range tests {
+		if got := normaliseCID(tt.in); got != tt.want {
+			t.Errorf("normaliseCID(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -1,10 +1,13 @@
 // The hostile-email corpus (e2e/fixtures/xss/*.eml) in the real reading pane:
 // a Maildir account syncs it through the real parser and sanitizer, Chromium
-// opens every message with the keyboard only, and the test asserts that no
-// script ran anywhere (a page-level hook stays untouched, no dialog opened)
-// and that no request left for any host but the app's own. Then it loads
-// the images of a benign message with `i` and checks that exactly that
-// image was fetched, and remembers the sender with `T`.
+// opens every message with the keyboard, clicks every link in it, and the
+// test asserts that no script ran anywhere (a page-level hook stays
+// untouched, no dialog opened, a script planted in the live frame stays
+// dead), that no frame navigated, that only http, https and mailto addresses
+// the message really links to reached Workspace.OpenURL, and that no request
+// left for any host but the app's own. Then it loads the images of a benign
+// message with `i` and checks that exactly that image was fetched, and
+// remembers the sender with `T`.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -112,6 +115,13 @@ test('hostile emails: no script runs and no request leaves; i and T load images 
     await page.waitForFunction(() => window.go?.app?.Inbox?.List && window.go?.app?.Reader?.AllowImages, null, { timeout: 20000 });
     await page.waitForFunction(async (want) => (await window.go.app.Inbox.Counts()).inbox === want, n, { timeout: 30000 });
     await page.waitForSelector(rows, { timeout: 10000 });
+    // Links clicked in the frame go to the system browser through
+    // Workspace.OpenURL: record them instead.
+    await page.evaluate(() => {
+      window.__opened = [];
+      window.go.app.Workspace.OpenURL = (u) => { window.__opened.push(u); return Promise.resolve(); };
+    });
+    page.on('framenavigated', (f) => { if (f !== page.mainFrame() && f.url() !== 'about:srcdoc') leaks.push(`frame navigated to ${f.url()}`); });
 
     // Open the newest message, then walk the whole list with j.
     await page.keyboard.press('Enter');
@@ -121,9 +131,10 @@ test('hostile emails: no script runs and no request leaves; i and T load images 
       seen.set(item.title, item);
       if (item.html) {
         const f = await page.$(frame);
-        assert.equal(await f.getAttribute('sandbox'), '', `${item.title}: the frame is not fully sandboxed`);
+        // Same origin (so the window can listen to clicks), nothing else: no scripts, forms, popups or navigation.
+        assert.equal(await f.getAttribute('sandbox'), 'allow-same-origin', `${item.title}: the frame's sandbox is not the strict one`);
         const srcdoc = await f.getAttribute('srcdoc');
-        assert.match(srcdoc.slice(0, 200), /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: cid:;/, `${item.title}: no CSP first in the frame`);
+        assert.match(srcdoc.slice(0, 200), /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:;/, `${item.title}: no CSP first in the frame`);
         // Parsed inertly (DOMParser runs and loads nothing), the frame's
         // document has no script, handler, link target or remote address.
         const live = await page.evaluate((html) => {
@@ -134,12 +145,16 @@ test('hostile emails: no script runs and no request leaves; i and T load images 
             if (el.tagName === 'META' && !/^(Content-Security-Policy|)$/i.test(el.getAttribute('http-equiv') ?? '')) bad.push('meta ' + el.getAttribute('http-equiv'));
             for (const a of el.attributes) {
               if (/^(on|href$|srcset$|background$|action$|formaction$|poster$|ping$)/i.test(a.name)) bad.push(`${el.tagName} ${a.name}`);
-              if (a.name === 'src' && !/^(data:image\/|cid:)/i.test(a.value)) bad.push(`${el.tagName} src=${a.value}`);
+              if (a.name === 'src' && !/^data:image\//i.test(a.value)) bad.push(`${el.tagName} src=${a.value}`);
             }
           }
           return bad;
         }, srcdoc);
         assert.deepEqual(live, [], `${item.title}: live markup in the frame document`);
+        // The frame's listeners are on once its document for this message has loaded.
+        await page.waitForSelector(`${frame}[data-ready]`, { timeout: 5000 });
+        await clickEveryLink(page, item);
+        await plantScripts(page, item.title);
       }
       // Give anything that would load or run a moment to do it.
       await page.waitForTimeout(150);
@@ -163,6 +178,12 @@ test('hostile emails: no script runs and no request leaves; i and T load images 
     });
     assert.deepEqual(live, [], 'live markup in the window document');
     assert.deepEqual(await page.evaluate(() => window.__xss), [], 'a script ran: the hook recorded it');
+    // Every link of every message was clicked: only real web and mail
+    // links of the corpus were handed over, each once per click.
+    const opened = await page.evaluate(() => window.__opened);
+    assert.ok(opened.length > 0, 'no link opened at all');
+    for (const u of opened) assert.match(u, /^(https:\/\/|mailto:)[^\s]*lull-test\.example/, `OpenURL got ${u}`);
+    assert.ok(opened.includes('https://safe.lull-test.example/ok'), '03: the one real link did not open');
     assert.deepEqual(dialogs, [], 'a dialog opened');
     assert.deepEqual(leaks, [], 'a request left for another host');
     assert.deepEqual(images, [], 'an image loaded before i');
@@ -180,7 +201,7 @@ test('hostile emails: no script runs and no request leaves; i and T load images 
     await page.waitForFunction(() => document.querySelector('[data-testid="reader-line"]')?.textContent.includes('shown for this message'), null, { timeout: 5000 });
     await waitForImages(images, 1);
     assert.deepEqual(images, ['https://images.lull-test.example/welcome.png']);
-    assert.match(await page.getAttribute(frame, 'srcdoc'), /img-src data: cid: https:;/);
+    assert.match(await page.getAttribute(frame, 'srcdoc'), /img-src data: https:;/);
 
     // T remembers the sender: its next message loads images without asking.
     await page.keyboard.press('T');
@@ -193,10 +214,7 @@ test('hostile emails: no script runs and no request leaves; i and T load images 
 
     // L lists the links; Enter hands the chosen one to Workspace.OpenURL.
     await goTo(page, first, seen);
-    await page.evaluate(() => {
-      window.__opened = [];
-      window.go.app.Workspace.OpenURL = (u) => { window.__opened.push(u); return Promise.resolve(); };
-    });
+    await page.evaluate(() => { window.__opened.length = 0; });
     await page.keyboard.press('L');
     await page.waitForSelector('[data-testid="link-list"]');
     const listed = await page.$$eval('[data-testid="link-list"] li .url', (els) => els.map((e) => e.textContent));
@@ -217,6 +235,64 @@ test('hostile emails: no script runs and no request leaves; i and T load images 
     await app.stop();
   }
 });
+
+/**
+ * clickEveryLink clicks each <a> and <area> in the shown message's frame with
+ * the mouse, then checks that the frame kept its document and that whatever
+ * reached OpenURL is one of the message's own http, https or mailto links.
+ */
+async function clickEveryLink(page, item) {
+  const before = await page.evaluate(() => window.__opened.length);
+  await page.evaluate((sel) => { document.querySelector(sel).contentDocument.documentElement.dataset.testMark = 'kept'; }, frame);
+  const count = await page.evaluate((sel) => document.querySelector(sel).contentDocument.querySelectorAll('a, area').length, frame);
+  for (let i = 0; i < count; i++) {
+    const r = await page.evaluate(([sel, k]) => {
+      const el = document.querySelector(sel).contentDocument.querySelectorAll('a, area')[k];
+      el.scrollIntoView({ block: 'center' });
+      const b = el.getBoundingClientRect();
+      return b.width > 0 && b.height > 0 ? { x: b.left + b.width / 2, y: b.top + b.height / 2 } : null;
+    }, [frame, i]);
+    // A refused link's note above the frame moves it: measure every time.
+    const box = await page.locator(frame).boundingBox();
+    if (r && r.y >= 0 && r.y < box.height) await page.mouse.click(box.x + r.x, box.y + r.y);
+  }
+  await page.waitForTimeout(100);
+  const state = await page.evaluate(([sel, from]) => {
+    const doc = document.querySelector(sel).contentDocument;
+    return { url: doc.URL, mark: doc.documentElement.dataset.testMark, opened: window.__opened.slice(from) };
+  }, [frame, before]);
+  assert.equal(state.url, 'about:srcdoc', `${item.title}: the frame navigated`);
+  assert.equal(state.mark, 'kept', `${item.title}: the frame's document was replaced`);
+  const own = item.html.match(/href="[^"]*"/g)?.map((h) => h.slice(6, -1).replace(/&amp;/g, '&')) ?? [];
+  for (const u of state.opened) {
+    assert.match(u, /^(https?:\/\/|mailto:)/i, `${item.title}: OpenURL got ${u}`);
+    assert.ok(own.includes(u), `${item.title}: OpenURL got ${u}, not one of the message's links ${own}`);
+  }
+}
+
+/**
+ * plantScripts adds a script and an erroring image with a handler to the
+ * live frame document from the window (same origin lets it): the sandbox
+ * without allow-scripts and the CSP must keep both dead.
+ */
+async function plantScripts(page, title) {
+  await page.evaluate((sel) => {
+    const doc = document.querySelector(sel).contentDocument;
+    const s = doc.createElement('script');
+    s.textContent = "parent.__xss.push('planted script')";
+    doc.body.append(s);
+    const img = doc.createElement('img');
+    img.setAttribute('onerror', "parent.__xss.push('planted handler')");
+    img.src = 'data:image/png;base64,AAAA';
+    doc.body.append(img);
+    const a = doc.createElement('a');
+    a.href = "javascript:parent.__xss.push('planted link')";
+    doc.body.append(a);
+    a.click();
+  }, frame);
+  await page.waitForTimeout(100);
+  assert.deepEqual(await page.evaluate(() => window.__xss), [], `${title}: a script planted in the frame ran`);
+}
 
 /** goTo moves the selection to the message titled title with j and k. */
 async function goTo(page, title, seen) {

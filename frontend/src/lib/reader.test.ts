@@ -6,6 +6,10 @@ import {
   emailDocument,
   imageAddress,
   imageLine,
+  linkAction,
+  linkRefusal,
+  linkTarget,
+  refusedNote,
   senderAddress,
 } from './reader';
 
@@ -21,13 +25,13 @@ describe('emailDocument', () => {
     const head = blocked.slice(0, blocked.indexOf('<style>'));
     expect(head).toContain('http-equiv="Content-Security-Policy"');
     expect(head).toContain("default-src 'none'");
-    expect(head).toContain('img-src data: cid:;');
+    expect(head).toContain('img-src data:;');
     expect(head).not.toContain('https:');
     expect(head).toContain('name="referrer" content="no-referrer"');
     // Nothing before the policy could load anything.
     expect(blocked.indexOf('Content-Security-Policy')).toBeLessThan(blocked.indexOf('<body>'));
     const allowed = emailDocument('<p>Hi</p>', { images: true }).srcdoc;
-    expect(allowed).toContain('img-src data: cid: https:;');
+    expect(allowed).toContain('img-src data: https:;');
   });
 
   it('keeps ordinary sanitized mail as it is', () => {
@@ -52,7 +56,7 @@ describe('emailDocument', () => {
       '<a href="https://example.com/a?x=1&amp;y=2" rel="nofollow noreferrer" target="_blank">Read</a><a href="javascript:alert(1)">x</a>',
     );
     expect(b).toBe(
-      '<a data-lull-link="0" title="https://example.com/a?x=1&amp;y=2">Read</a><a>x</a>',
+      '<a data-lull-link="0" title="https://example.com/a?x=1&amp;y=2" tabindex="0" role="link">Read</a><a data-lull-refused="javascript">x</a>',
     );
     expect(b).not.toMatch(/href|target|rel=/);
   });
@@ -69,7 +73,9 @@ describe('emailDocument', () => {
     expect(off.imagesLoaded).toBe(false);
     expect(body(html)).not.toMatch(/src="https?:|src="\/\//);
     expect(body(html)).toContain('<img src="data:image/png;base64,iVBORw0KGgo=" alt="inline">');
-    expect(body(html)).toContain('<img src="cid:part1@example">');
+    // A cid: image mailparse could not inline (too large, missing) cannot load: a quiet box.
+    expect(body(html)).toContain('<img alt="" data-lull-blocked>');
+    expect(body(html)).not.toContain('cid:');
 
     const on = emailDocument(html, { images: true });
     expect(on.imagesLoaded).toBe(true);
@@ -96,7 +102,8 @@ describe('emailDocument', () => {
     ['script tag', '<p>a</p><script>alert(1)</script><p>b</p>', '<p>a</p><p>b</p>'],
     ['script with a fake end inside a string', '<script>var s="</scr"+"ipt>";alert(1)</script>ok', 'ok'],
     ['event handlers', '<img src="data:image/gif;base64,R0lGOD" onerror="alert(1)" ONLOAD=alert(2)><div onmouseover=\'x()\'>d</div>', '<img src="data:image/gif;base64,R0lGOD"><div>d</div>'],
-    ['javascript: href', '<a href="javascript:alert(1)">x</a><a href=" JaVaScRiPt:alert(1)">y</a>', '<a>x</a><a>y</a>'],
+    ['javascript: href', '<a href="javascript:alert(1)">x</a><a href=" JaVaScRiPt:alert(1)">y</a><a href="java&#x09;script:alert(1)">z</a>',
+      '<a data-lull-refused="javascript">x</a><a data-lull-refused="javascript">y</a><a data-lull-refused="javascript">z</a>'],
     ['javascript: src', '<img src="javascript:alert(1)">', '<img alt="" data-lull-blocked>'],
     ['formaction', '<form action="https://evil.example/"><button formaction="javascript:alert(1)">go</button><input name=q></form>', 'go'],
     ['svg with script', '<svg onload="alert(1)"><script>alert(2)</script><circle r="5"/></svg>after', 'after'],
@@ -106,20 +113,22 @@ describe('emailDocument', () => {
     ['css expression and url()', '<div style="width: expression(alert(1))">a</div><div style="background: url(https://t.example/p.gif)">b</div><p style="color: red">c</p>', '<div>a</div><div>b</div><p style="color: red">c</p>'],
     ['style element with @import', '<style>@import "https://evil.example/x.css"; body{background:url(//t.example/p)}</style>ok', 'ok'],
     ['meta refresh', '<meta http-equiv="refresh" content="0;url=https://evil.example/">ok', 'ok'],
-    ['base href', '<base href="https://evil.example/"><a href="/path">rel</a>', '<a>rel</a>'],
+    ['base href', '<base href="https://evil.example/"><a href="/path">rel</a>', '<a data-lull-refused="relative">rel</a>'],
     ['link stylesheet', '<link rel="stylesheet" href="https://evil.example/x.css">ok', 'ok'],
     ['iframe, object, embed', '<iframe src="https://evil.example/"></iframe><object data="https://evil.example/x.swf"></object><embed src="https://evil.example/y">ok', 'ok'],
     ['iframe srcdoc', '<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>ok', 'ok'],
     ['srcset and background', '<img srcset="https://t.example/a.png 1x" alt="a"><table background="https://t.example/bg.png"><tr><td background="//t.example/b">x</td></tr></table>', '<img alt="" title="a" data-lull-blocked><table><tr><td>x</td></tr></table>'],
     ['video poster and audio', '<video poster="https://t.example/p.jpg" src="https://t.example/v.mp4"></video><audio src="https://t.example/a.mp3"></audio>ok', 'ok'],
-    ['data: URL with HTML', '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">click</a><img src="data:text/html,<script>alert(1)</script>">', '<a>click</a><img alt="" data-lull-blocked>'],
+    ['data: URL with HTML', '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">click</a><img src="data:text/html,<script>alert(1)</script>">', '<a data-lull-refused="data">click</a><img alt="" data-lull-blocked>'],
     ['data: SVG image', '<img src="data:image/svg+xml,&lt;svg onload=alert(1)&gt;">', '<img alt="" data-lull-blocked>'],
-    ['pre-filled reader attributes', '<a data-lull-link="7" href="https://x.example">x</a>', '<a data-lull-link="0" title="https://x.example">x</a>'],
-    ['attribute breaking out of quotes', '<a title="&quot; onmouseover=&quot;alert(1)" href="https://x.example/">x</a>', '<a data-lull-link="0" title="https://x.example/">x</a>'],
+    ['pre-filled reader attributes', '<a data-lull-link="7" data-lull-refused="x" tabindex="-1" role="button" href="https://x.example">x</a><img src="data:image/png;base64,iVBO" data-lull-blocked>',
+      '<a data-lull-link="0" title="https://x.example" tabindex="0" role="link">x</a><img src="data:image/png;base64,iVBO">'],
+    ['a refused mark that is not a scheme', '<a data-lull-refused="&quot;><script>alert(1)</script>">x</a>', '<a data-lull-refused="other">x</a>'],
+    ['attribute breaking out of quotes', '<a title="&quot; onmouseover=&quot;alert(1)" href="https://x.example/">x</a>', '<a data-lull-link="0" title="https://x.example/" tabindex="0" role="link">x</a>'],
     ['unclosed tag', '<a href="https://x.example/ onclick=alert(1)>never closed', '&lt;a href="https://x.example/ onclick=alert(1)&gt;never closed'],
     ['comment hiding a tag', '<!-- <img src=x onerror=alert(1)> -->ok<!--', 'ok'],
     ['namespaced attribute', '<a xlink:href="javascript:alert(1)" xmlns:xlink="http://www.w3.org/1999/xlink">x</a>', '<a>x</a>'],
-    ['ping', '<a href="https://x.example/" ping="https://t.example/ping">x</a>', '<a data-lull-link="0" title="https://x.example/">x</a>'],
+    ['ping', '<a href="https://x.example/" ping="https://t.example/ping">x</a>', '<a data-lull-link="0" title="https://x.example/" tabindex="0" role="link">x</a>'],
     ['image map area', '<map><area href="javascript:alert(1)" shape="rect"></map>', '<map><area shape="rect"></map>'],
     ['textarea swallowing markup', '<textarea><img src=x onerror=alert(1)></textarea>ok', 'ok'],
     ['noscript mXSS', '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>ok', 'ok'],
@@ -136,7 +145,7 @@ describe('emailDocument', () => {
         expect(tag).not.toMatch(/^<(script|iframe|object|embed|svg|math|style|meta|base|link|form|input|button|textarea|noscript)\b/i);
         expect(tag).not.toMatch(/\s(on[a-z]+|href|srcset|background|action|formaction|poster)\b/i);
       }
-      for (const m of b.matchAll(/\ssrc="([^"]*)"/g)) expect(m[1]).toMatch(/^(data:image\/|cid:|https:\/\/)/);
+      for (const m of b.matchAll(/\ssrc="([^"]*)"/g)) expect(m[1]).toMatch(/^(data:image\/|https:\/\/)/);
     });
   }
 
@@ -147,6 +156,70 @@ describe('emailDocument', () => {
     const t = performance.now();
     expect(body(big).length).toBe(big.length);
     expect(performance.now() - t).toBeLessThan(500);
+  });
+});
+
+describe('links in the frame', () => {
+  it('makes openable links focusable and marks the rest with why', () => {
+    const doc = emailDocument(
+      '<a href="https://example.com/">web</a> <a data-lull-refused="javascript">js</a> <a href="#top">top</a> ' +
+        '<a href="mailto:a@example.com" title="a lie">mail</a> <a name="anchor">plain</a>',
+      { images: false },
+    );
+    const b = doc.srcdoc.slice(doc.srcdoc.indexOf('<body>') + 6, doc.srcdoc.lastIndexOf('</body>'));
+    expect(b).toBe(
+      '<a data-lull-link="0" title="https://example.com/" tabindex="0" role="link">web</a> ' +
+        '<a data-lull-refused="javascript">js</a> <a data-lull-refused="relative">top</a> ' +
+        '<a data-lull-link="1" title="mailto:a@example.com" tabindex="0" role="link">mail</a> <a name="anchor">plain</a>',
+    );
+    expect(doc.links.map((l) => l.href)).toEqual(['https://example.com/', 'mailto:a@example.com']);
+  });
+
+  it('names the reason a link is refused as a browser would read it', () => {
+    const cases: [string, string][] = [
+      ['https://example.com/', ''],
+      [' HTTP://example.com/', ''],
+      ['mailto:a@example.com', ''],
+      ['javascript:alert(1)', 'javascript'],
+      ['\u0001 java\tscri\npt:alert(1)', 'javascript'],
+      ['vbscript:msgbox(1)', 'vbscript'],
+      ['data:text/html,x', 'data'],
+      ['file:///etc/passwd', 'file'],
+      ['cid:part@x', 'cid'],
+      ['#top', 'relative'],
+      ['/path', 'relative'],
+      ['', 'relative'],
+      ['https:no-slashes', 'other'],
+      ['a-very-long-scheme-name:x', 'other'],
+    ];
+    for (const [href, want] of cases) expect([href, linkRefusal(href)]).toEqual([href, want]);
+  });
+
+  it('opens only what the link list holds, whatever the frame says', () => {
+    const links = [
+      { text: 'a', href: 'https://example.com/a' },
+      { text: 'm', href: 'mailto:a@example.com' },
+      { text: 'bad', href: 'javascript:alert(1)' }, // never built, but not trusted either
+    ];
+    expect(linkAction('0', null, links)).toEqual({ kind: 'open', href: 'https://example.com/a' });
+    expect(linkAction('1', null, links)).toEqual({ kind: 'open', href: 'mailto:a@example.com' });
+    for (const i of ['2', '3', '-1', '1.0', ' 1', '0x1', '', 'constructor', '__proto__', '99999999']) {
+      expect(linkAction(i, null, links)).toEqual({ kind: 'none' });
+    }
+    expect(linkAction(null, 'javascript', links)).toEqual({ kind: 'refused', why: 'javascript' });
+    expect(linkAction('9', 'relative', links)).toEqual({ kind: 'refused', why: 'relative' });
+    expect(linkAction(null, '<b>', links)).toEqual({ kind: 'refused', why: 'other' });
+    expect(linkAction(null, null, links)).toEqual({ kind: 'none' });
+  });
+
+  it('says where a link goes, or why it does not', () => {
+    expect(linkTarget({ kind: 'open', href: 'https://example.com/a ' })).toBe('https://example.com/a');
+    expect(linkTarget({ kind: 'none' })).toBe('');
+    expect(linkTarget({ kind: 'refused', why: 'javascript' })).toBe(refusedNote('javascript'));
+    expect(refusedNote('javascript')).toBe('Not opened: javascript: links never open (only http, https and mailto)');
+    expect(refusedNote('relative')).toBe('Not opened: this link has no web address');
+    expect(refusedNote('other')).toBe('Not opened: only http, https and mailto links open');
+    expect(refusedNote('<script>')).toBe('Not opened: only http, https and mailto links open');
   });
 });
 

@@ -3,16 +3,20 @@
 // iframe that can neither run scripts nor reach the network.
 //
 // Layers, outermost first:
-//  1. the iframe's sandbox attribute is empty: no scripts, an opaque origin,
-//     no forms, no popups, no top navigation (EmailFrame.svelte);
+//  1. the iframe's sandbox allows nothing but the same origin: no scripts,
+//     no forms, no popups, no navigation of the window; the same origin only
+//     lets the window's own code listen to clicks and keys in the frame
+//     (EmailFrame.svelte);
 //  2. a Content-Security-Policy meta tag as the document's first child:
-//     nothing loads but data: and cid: images (plus https: images once the
-//     user loads them), inline styles, data: fonts;
-//  3. this module's pass over the tags: links lose their href (a click in
-//     the sandbox could only navigate the frame itself) and are listed for
-//     the keyboard instead; remote images stay parked in data-lull-src until
-//     the user asks; elements and attributes that can load or run anything
-//     are dropped again, in case an older sync stored less careful HTML.
+//     nothing loads but data: images (plus https: images once the user loads
+//     them), inline styles, data: fonts; no script runs;
+//  3. this module's pass over the tags: links lose their href, so nothing in
+//     the frame can navigate it, and carry their index in the link list
+//     instead; the window opens that list entry in the system browser when
+//     the link is clicked or chosen (L). Links Lull would refuse are marked
+//     with why. Remote images stay parked in data-lull-src until the user
+//     asks; elements and attributes that can load or run anything are
+//     dropped again, in case an older sync stored less careful HTML.
 //
 // Pure string work, no DOM, so reader.test.ts feeds it hostile HTML in Node.
 
@@ -24,6 +28,12 @@ export const BLOCKED_SRC = 'data-lull-src';
 export const LINK_ATTR = 'data-lull-link';
 /** The attribute an image that will not load carries, for its quiet style. */
 export const BLOCKED_MARK = 'data-lull-blocked';
+/**
+ * The attribute of a link Lull will not open, its value the reason: the
+ * scheme ("javascript"), "relative" for an address inside the message, or
+ * "other". mailparse writes it at sync; this module for older HTML.
+ */
+export const REFUSED_ATTR = 'data-lull-refused';
 
 export interface EmailDocument {
   /** The complete srcdoc: CSP, base style, body. */
@@ -55,14 +65,35 @@ const VOID = new Set(['area', 'br', 'col', 'hr', 'img', 'wbr']);
 const DROP_ATTR = new Set([
   'srcset', 'background', 'action', 'formaction', 'poster', 'ping', 'lowsrc', 'dynsrc', 'longdesc', 'codebase',
   'data', 'archive', 'manifest', 'http-equiv', 'target', 'rel', 'srcdoc', 'xmlns', 'is', 'content',
-  'usemap', 'sandbox', 'allow', 'itemtype', 'profile', 'cite', 'classid',
+  'usemap', 'sandbox', 'allow', 'itemtype', 'profile', 'cite', 'classid', 'tabindex', 'accesskey', 'autofocus',
 ]);
 
 /** A style value that could fetch or run something. */
 const RISKY_STYLE = /url\s*\(|expression|@import|javascript:|behavior|-moz-binding|\\|image-set|src\s*\(/i;
 
 const REMOTE = /^\s*(?:https?:)?\/\//i;
-const INLINE_IMAGE = /^\s*(?:data:image\/(?:png|gif|jpe?g|webp|bmp|x-icon|avif);|cid:)/i;
+// cid: images were shown as data: URLs at sync (mailparse); one still cid:
+// was too large or is missing and cannot load, so it is a quiet box.
+const INLINE_IMAGE = /^\s*data:image\/(?:png|gif|jpe?g|webp|bmp|x-icon|avif);/i;
+/** An address the system browser may open: what Workspace.OpenURL accepts. */
+const OPENABLE = /^\s*(https?:\/\/|mailto:)/i;
+/** A reason a link is refused, as REFUSED_ATTR carries it. */
+const REFUSAL = /^[a-z][a-z0-9+.-]{0,15}$/;
+
+/**
+ * linkRefusal says why Lull will not open href, or '' when it will: the
+ * scheme, "relative" when there is none, "other" when it is odd. The address
+ * is read as a browser reads it (leading blanks and controls skipped, tabs
+ * and newlines ignored), so "java\tscript:" is named for what it is.
+ */
+export function linkRefusal(href: string): string {
+  if (OPENABLE.test(href)) return '';
+  const s = href.replace(/^[\u0000-\u0020]+/, '').replace(/[\t\n\r]/g, '');
+  const m = /^([a-z][a-z0-9+.-]*):/i.exec(s);
+  if (!m) return 'relative';
+  const scheme = m[1].toLowerCase();
+  return REFUSAL.test(scheme) && !/^(https?|mailto)$/.test(scheme) ? scheme : 'other';
+}
 
 /** imageAddress returns the https address to load for a parked image, or null. */
 export function imageAddress(raw: string | undefined): string | null {
@@ -83,7 +114,7 @@ export function imageAddress(raw: string | undefined): string | null {
 export function contentSecurityPolicy(images: boolean): string {
   return [
     "default-src 'none'",
-    `img-src data: cid:${images ? ' https:' : ''}`,
+    `img-src data:${images ? ' https:' : ''}`,
     "style-src 'unsafe-inline'",
     'font-src data:',
     "base-uri 'none'",
@@ -116,7 +147,10 @@ img[${BLOCKED_MARK}] { background: #f0f0ec; border-radius: 2px; }
 img[${BLOCKED_MARK}]:not([width]):not([height]) { display: none; }
 table { max-width: 100%; }
 td, th { overflow-wrap: anywhere; }
-a[${LINK_ATTR}] { color: #4649a6; text-decoration: underline; text-decoration-color: rgba(70, 73, 166, 0.35); text-underline-offset: 2px; cursor: default; }
+a[${LINK_ATTR}] { color: #4649a6; text-decoration: underline; text-decoration-color: rgba(70, 73, 166, 0.35); text-underline-offset: 2px; cursor: pointer; }
+a[${LINK_ATTR}]:hover { text-decoration-color: currentColor; }
+a[${LINK_ATTR}]:focus-visible { outline: 2px solid rgba(70, 73, 166, 0.55); outline-offset: 1px; border-radius: 2px; }
+a[${REFUSED_ATTR}] { text-decoration-line: underline; text-decoration-style: dotted; text-decoration-color: rgba(0, 0, 0, 0.3); cursor: not-allowed; }
 blockquote { margin: 0.6em 0; padding-left: 12px; border-left: 2px solid #d9d8d2; color: #75757c; }
 pre, code, kbd, samp, tt { font-family: ui-monospace, 'SF Mono', Menlo, Consolas, 'DejaVu Sans Mono', monospace; font-size: 12.5px; }
 pre { white-space: pre-wrap; background: #f0f0ec; padding: 10px 12px; border-radius: 6px; }
@@ -226,12 +260,20 @@ export function emailDocument(html: string | undefined, opts: BuildOptions): Ema
     let alt: string | null = null;
     // A link's own title gives way to its address, which the reader shows on hover.
     const hrefAttr = name === 'a' ? attrs.find((x) => x.name === 'href') : undefined;
-    const href = hrefAttr && /^\s*(https?:\/\/|mailto:)/i.test(hrefAttr.value) ? hrefAttr.value.trim() : null;
+    const href = hrefAttr && OPENABLE.test(hrefAttr.value) ? hrefAttr.value.trim() : null;
+    // A link that will not open says why: the mark mailparse left, or the
+    // reason its href (from an older sync) would be refused.
+    let refused: string | null = null;
+    if (name === 'a' && href === null) {
+      const mark = attrs.find((x) => x.name === REFUSED_ATTR)?.value;
+      if (hrefAttr) refused = linkRefusal(hrefAttr.value) || 'other';
+      else if (mark !== undefined) refused = REFUSAL.test(mark) ? mark : 'other';
+    }
     for (const { name: a, value } of attrs) {
       if (a.startsWith('on') || DROP_ATTR.has(a) || a.startsWith('xlink') || a.startsWith('xml')) continue;
       if (a === 'style') {
         if (RISKY_STYLE.test(value)) continue;
-      } else if (a === 'href' || (a === 'title' && href !== null)) {
+      } else if (a === 'href' || (a === 'title' && href !== null) || (a === 'role' && href !== null)) {
         continue;
       } else if (a === 'src') {
         if (name !== 'img' || !INLINE_IMAGE.test(value)) continue;
@@ -244,7 +286,7 @@ export function emailDocument(html: string | undefined, opts: BuildOptions): Ema
           s += ` src="${escapeAttr(url)}" referrerpolicy="no-referrer"`;
         }
         continue;
-      } else if (a === LINK_ATTR || a === BLOCKED_MARK) {
+      } else if (a === LINK_ATTR || a === BLOCKED_MARK || a === REFUSED_ATTR) {
         continue; // a sender cannot pre-fill the reader's own attributes
       } else if (a === 'alt' && name === 'img') {
         alt = value;
@@ -262,8 +304,10 @@ export function emailDocument(html: string | undefined, opts: BuildOptions): Ema
         s += ` alt=""${alt?.trim() && !/ title="/.test(s) ? ` title="${escapeAttr(alt)}"` : ''} ${BLOCKED_MARK}`;
       }
     }
+    if (refused !== null) s += ` ${REFUSED_ATTR}="${refused}"`;
     if (name === 'a' && href !== null) {
-      s += ` ${LINK_ATTR}="${links.length}" title="${escapeAttr(href)}"`;
+      // Focusable, so Tab reaches it and Enter opens it (EmailFrame).
+      s += ` ${LINK_ATTR}="${links.length}" title="${escapeAttr(href)}" tabindex="0" role="link"`;
       linkOpen = { text: '', href };
       linkDepth = 1;
       links.push(linkOpen);
@@ -281,6 +325,37 @@ export function emailDocument(html: string | undefined, opts: BuildOptions): Ema
     '<meta name="referrer" content="no-referrer">' +
     `<style>${FRAME_STYLE}</style></head><body>${out}</body></html>`;
   return { srcdoc, links, remoteImages, imagesLoaded };
+}
+
+/** LinkAction is what activating a link in the frame does. */
+export type LinkAction = { kind: 'open'; href: string } | { kind: 'refused'; why: string } | { kind: 'none' };
+
+/**
+ * linkAction reads the attributes this module wrote on a link in the frame
+ * (its index in links, or why it is refused) as what a click or Enter on it
+ * does. The address always comes from links, never from the frame.
+ */
+export function linkAction(index: string | null, refused: string | null, links: readonly Link[]): LinkAction {
+  if (index !== null && /^\d{1,6}$/.test(index)) {
+    const l = links[Number(index)];
+    if (l && OPENABLE.test(l.href)) return { kind: 'open', href: l.href };
+  }
+  if (refused !== null) return { kind: 'refused', why: REFUSAL.test(refused) ? refused : 'other' };
+  return { kind: 'none' };
+}
+
+/** refusedNote is the short line a click on a refused link shows. */
+export function refusedNote(why: string): string {
+  if (why === 'relative') return 'Not opened: this link has no web address';
+  if (why === 'other' || !REFUSAL.test(why)) return 'Not opened: only http, https and mailto links open';
+  return `Not opened: ${why}: links never open (only http, https and mailto)`;
+}
+
+/** linkTarget is what hovering or focusing a link in the frame shows: where it goes. */
+export function linkTarget(action: LinkAction): string {
+  if (action.kind === 'open') return action.href.trim();
+  if (action.kind === 'refused') return refusedNote(action.why);
+  return '';
 }
 
 /** ImageState is what the quiet line above a message says about its images. */
