@@ -11,13 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"github.com/lullhq/lull/app/config"
 	"github.com/lullhq/lull/app/inbox"
 	"github.com/lullhq/lull/app/notify"
 	"github.com/lullhq/lull/connectors/imap"
 	"github.com/lullhq/lull/connectors/imap/dovecottest"
+	"github.com/lullhq/lull/connectors/secret"
 )
 
 // newAccountsApp is a first-run app (no config file) with the real
@@ -229,7 +228,7 @@ func TestAccountsAddFromTheSampleWorkspace(t *testing.T) {
 }
 
 func TestAccountsAddKeepsThePasswordInTheKeychain(t *testing.T) {
-	keyring.MockInit()
+	secret.MockOSKeychain(nil)
 	srv := dovecottest.New(t)
 	a, acc := newAccountsApp(t)
 
@@ -242,7 +241,7 @@ func TestAccountsAddKeepsThePasswordInTheKeychain(t *testing.T) {
 	if _, err := os.Stat(a.opts.Paths.Config); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("a failed test wrote the config: %v", err)
 	}
-	if _, err := keyring.Get("lull", srv.User+"/password"); err == nil {
+	if _, err := (secret.OSKeychain{}).Get("lull", srv.User+"/password"); err == nil {
 		t.Fatal("a failed test stored a password")
 	}
 
@@ -250,7 +249,7 @@ func TestAccountsAddKeepsThePasswordInTheKeychain(t *testing.T) {
 	if err != nil || !r.OK {
 		t.Fatalf("Add = %+v, %v", r, err)
 	}
-	if pw, err := keyring.Get("lull", srv.User+"/password"); err != nil || pw != srv.Password {
+	if pw, err := (secret.OSKeychain{}).Get("lull", srv.User+"/password"); err != nil || pw != srv.Password {
 		t.Fatalf("keychain holds %q, %v", pw, err)
 	}
 	data, err := os.ReadFile(a.opts.Paths.Config)
@@ -260,8 +259,8 @@ func TestAccountsAddKeepsThePasswordInTheKeychain(t *testing.T) {
 }
 
 func TestAccountsAddWithoutAKeychainSaysUsePasswordCommand(t *testing.T) {
-	keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
-	t.Cleanup(keyring.MockInit)
+	secret.MockOSKeychain(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+	t.Cleanup(func() { secret.MockOSKeychain(nil) })
 	srv := dovecottest.New(t)
 	a, acc := newAccountsApp(t)
 	r, err := acc.Add(dovecotForm(srv))

@@ -8,13 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"github.com/lullhq/lull/app/config"
 	"github.com/lullhq/lull/app/inbox"
 	"github.com/lullhq/lull/connectors/asana/asanafake"
 	"github.com/lullhq/lull/connectors/github/githubfake"
 	"github.com/lullhq/lull/connectors/imap"
+	"github.com/lullhq/lull/connectors/secret"
 	"github.com/lullhq/lull/connectors/slack/slackfake"
 )
 
@@ -165,7 +164,7 @@ func TestAccountsAddGitHubWithTokenCommandSyncs(t *testing.T) {
 }
 
 func TestAccountsAddKeepsTokensInTheKeychain(t *testing.T) {
-	keyring.MockInit()
+	secret.MockOSKeychain(nil)
 	gh := githubfake.New(githubfake.Options{})
 	t.Cleanup(gh.Close)
 	as := asanafake.New(asanafake.Options{Token: "2/asana-secret"})
@@ -183,7 +182,7 @@ func TestAccountsAddKeepsTokensInTheKeychain(t *testing.T) {
 	if _, err := os.Stat(a.opts.Paths.Config); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("a failed test wrote the config: %v", err)
 	}
-	if _, err := keyring.Get("lull", "github/token"); err == nil {
+	if _, err := (secret.OSKeychain{}).Get("lull", "github/token"); err == nil {
 		t.Fatal("a failed test stored a token")
 	}
 
@@ -191,7 +190,7 @@ func TestAccountsAddKeepsTokensInTheKeychain(t *testing.T) {
 	if err != nil || !r.OK {
 		t.Fatalf("Add asana = %+v, %v", r, err)
 	}
-	if tok, err := keyring.Get("lull", "tasks/token"); err != nil || tok != "2/asana-secret" {
+	if tok, err := (secret.OSKeychain{}).Get("lull", "tasks/token"); err != nil || tok != "2/asana-secret" {
 		t.Fatalf("keychain holds %q, %v", tok, err)
 	}
 
@@ -201,7 +200,7 @@ func TestAccountsAddKeepsTokensInTheKeychain(t *testing.T) {
 		t.Fatalf("Add slack = %+v, %v", r, err)
 	}
 	for key, want := range map[string]string{"slack/token": "xoxp-secret", "slack/app_token": "xapp-secret"} {
-		if got, err := keyring.Get("lull", key); err != nil || got != want {
+		if got, err := (secret.OSKeychain{}).Get("lull", key); err != nil || got != want {
 			t.Fatalf("keychain %s holds %q, %v", key, got, err)
 		}
 	}
@@ -235,8 +234,8 @@ func TestAccountsAddKeepsTokensInTheKeychain(t *testing.T) {
 }
 
 func TestAccountsAddTokenWithoutAKeychainSaysUseACommand(t *testing.T) {
-	keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
-	t.Cleanup(keyring.MockInit)
+	secret.MockOSKeychain(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+	t.Cleanup(func() { secret.MockOSKeychain(nil) })
 	srv := githubfake.New(githubfake.Options{})
 	t.Cleanup(srv.Close)
 	a, acc := newAccountsApp(t)

@@ -22,24 +22,36 @@ type Keychain interface {
 
 // OSKeychain is the platform keychain through go-keyring: the macOS
 // Keychain, the Windows Credential Manager, or the Secret Service over D-Bus
-// (GNOME Keyring, KWallet, KeePassXC) elsewhere.
+// (GNOME Keyring, KWallet, KeePassXC) elsewhere. Calls are serialized:
+// go-keyring keeps one process-wide provider and does not promise it is safe
+// for concurrent use (its test provider is a bare map), while a sync and the
+// Settings window may well ask at the same time.
 type OSKeychain struct{}
+
+// keyringMu serializes calls into go-keyring's process-wide provider.
+var keyringMu sync.Mutex
 
 var _ Keychain = OSKeychain{}
 
 // Get reads an entry.
 func (OSKeychain) Get(service, user string) (string, error) {
+	keyringMu.Lock()
+	defer keyringMu.Unlock()
 	v, err := keyring.Get(service, user)
 	return v, classify(err)
 }
 
 // Set writes an entry, replacing an older one.
 func (OSKeychain) Set(service, user, value string) error {
+	keyringMu.Lock()
+	defer keyringMu.Unlock()
 	return classify(keyring.Set(service, user, value))
 }
 
 // Delete removes an entry.
 func (OSKeychain) Delete(service, user string) error {
+	keyringMu.Lock()
+	defer keyringMu.Unlock()
 	return classify(keyring.Delete(service, user))
 }
 
@@ -141,4 +153,18 @@ func (m *MemoryKeychain) Delete(service, user string) error {
 	}
 	delete(m.entries, k)
 	return nil
+}
+
+// MockOSKeychain swaps the keychain behind OSKeychain for go-keyring's
+// in-memory one, empty, for tests; with a non-nil err every call fails with
+// it. It waits for calls in flight, so a sync still reading a secret from an
+// earlier test never races the swap.
+func MockOSKeychain(err error) {
+	keyringMu.Lock()
+	defer keyringMu.Unlock()
+	if err != nil {
+		keyring.MockInitWithError(err)
+		return
+	}
+	keyring.MockInit()
 }

@@ -234,7 +234,7 @@ func TestEmptyNames(t *testing.T) {
 // TestOSKeychain drives the go-keyring adapter through go-keyring's own mock.
 // MockInit swaps go-keyring's provider, so this test must not run in parallel.
 func TestOSKeychain(t *testing.T) {
-	keyring.MockInit()
+	MockOSKeychain(nil)
 	r := Resolver{Env: noEnv} // nil Keychain: OSKeychain
 
 	if _, err := r.Resolve(context.Background(), "work", "password", nil); !errors.Is(err, ErrNotFound) {
@@ -243,7 +243,7 @@ func TestOSKeychain(t *testing.T) {
 	if err := r.Store("work", "password", "hunter2"); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := keyring.Get("lull", "work/password"); err != nil || got != "hunter2" {
+	if got, err := (OSKeychain{}).Get("lull", "work/password"); err != nil || got != "hunter2" {
 		t.Fatalf("keyring holds %q, %v; want service lull, user work/password", got, err)
 	}
 	got, src, err := r.Lookup(context.Background(), "work", "password", nil)
@@ -266,7 +266,7 @@ func TestOSKeychain(t *testing.T) {
 		t.Fatalf("Resolve after Delete: %v, want ErrNotFound", err)
 	}
 
-	keyring.MockInitWithError(keyring.ErrSetDataTooBig)
+	MockOSKeychain(keyring.ErrSetDataTooBig)
 	if err := r.Store("work", "password", "x"); !errors.Is(err, ErrTooBig) {
 		t.Errorf("Store too big: %v, want ErrTooBig", err)
 	}
@@ -279,7 +279,7 @@ func TestNoSecretService(t *testing.T) {
 		errors.New("dbus: couldn't determine address of session bus"),
 		keyring.ErrUnsupportedPlatform,
 	} {
-		keyring.MockInitWithError(cause)
+		MockOSKeychain(cause)
 		r := Resolver{Env: noEnv}
 		_, err := r.Resolve(context.Background(), "work", "password", nil)
 		if !errors.Is(err, ErrNoKeychain) || !errors.Is(err, ErrNotFound) {
@@ -300,12 +300,12 @@ func TestNoSecretService(t *testing.T) {
 	}
 
 	// Any other keychain failure is reported as such, not as "not found".
-	keyring.MockInitWithError(errors.New("prompt dismissed"))
+	MockOSKeychain(errors.New("prompt dismissed"))
 	_, err := Resolver{Env: noEnv}.Resolve(context.Background(), "work", "password", nil)
 	if err == nil || errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "prompt dismissed") {
 		t.Errorf("Resolve = %v", err)
 	}
-	keyring.MockInit()
+	MockOSKeychain(nil)
 }
 
 // blockingKeychain never answers, like a Secret Service waiting on an
