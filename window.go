@@ -79,6 +79,7 @@ func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 		if err := a.Open(ctx); err != nil {
 			return err
 		}
+		a.WarmList()
 	}
 	defer a.Close()
 	stop := quitOnSignal(func() { withWindow(runtime.Quit) })

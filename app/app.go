@@ -96,6 +96,7 @@ type workspace struct {
 	search  searchState   // the full-text index (search_service.go)
 	control *control.Server
 	cancel  context.CancelFunc
+	warm    warmer // works out the Inbox's rows ahead of the window (threads.go)
 }
 
 // New returns an App; Open opens its workspace.
@@ -296,6 +297,7 @@ func (ws *workspace) close() error {
 	if ws.control != nil {
 		ws.control.Close()
 	}
+	ws.warm.stop()
 	ws.engine.Stop()
 	ws.search.close()
 	if err := ws.store.Close(); err != nil {

@@ -37,6 +37,56 @@ type threadKey struct {
 	source  inbox.Source
 }
 
+// WarmList works out the Inbox's thread rows in the background, so that
+// the window's first Inbox.List finds them ready instead of scanning the
+// store while the user waits. main calls it right after Open, while the
+// window is still being made: at 100,000 items the scan is the longest step
+// between launch and the first painted list. It does nothing for an empty
+// workspace or once closed.
+func (a *App) WarmList() {
+	ws, err := a.current()
+	if err != nil || ws.mode == ModeEmpty {
+		return
+	}
+	ws.warm.start(func(ctx context.Context) {
+		if _, err := ws.threadHeads(ctx, inbox.StateInbox, ""); err != nil && ctx.Err() == nil {
+			a.log.Debug("app: working out the inbox rows ahead of the window", "err", err)
+		}
+	})
+}
+
+// warmer runs one piece of background work that closing the workspace
+// cancels and waits for.
+type warmer struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func (w *warmer) start(work func(ctx context.Context)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.cancel, w.done = cancel, make(chan struct{})
+	go func() {
+		defer close(w.done)
+		work(ctx)
+	}()
+}
+
+func (w *warmer) stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done == nil {
+		return
+	}
+	w.cancel()
+	<-w.done
+}
+
 // listView answers Inbox.List: Later and Snoozed in time order, the Inbox
 // by thread when asked, anything else newest first.
 func (a *App) listView(ctx context.Context, ws *workspace, q inbox.Query) (inbox.Page, error) {

@@ -491,3 +491,59 @@ func TestFrontendTriageCommandsParse(t *testing.T) {
 		t.Fatalf("found only %d triage commands", n)
 	}
 }
+
+// TestWarmListServesTheFirstList checks that WarmList leaves the Inbox's
+// thread rows worked out for the store as it is, so the first List reads
+// them instead of scanning, and that they are the rows a scan gives; and
+// that closing the workspace while warming neither hangs nor fails.
+func TestWarmListServesTheFirstList(t *testing.T) {
+	f := newTriageApp(t, config.Config{})
+	ws, err := f.app.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.threads.mu.Lock()
+	ws.threads.heads = nil // as after a launch: nothing worked out yet
+	ws.threads.mu.Unlock()
+	f.app.WarmList()
+	waitFor(t, "warmed rows", func() bool {
+		ws.threads.mu.Lock()
+		defer ws.threads.mu.Unlock()
+		return ws.threads.heads != nil
+	})
+	ws.threads.mu.Lock()
+	warmed := slices.Clone(ws.threads.heads)
+	key := ws.threads.key
+	ws.threads.mu.Unlock()
+	version, err := ws.store.Version(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key.version != version || key.state != inbox.StateInbox || key.source != "" {
+		t.Fatalf("warmed rows are for %+v, want the Inbox at store version %d", key, version)
+	}
+	var ids []string
+	for _, id := range warmed {
+		ids = append(ids, strings.TrimPrefix(string(id), DemoAccount+"/"))
+	}
+	if want := []string{"g2", "e3", "ch", "dm", "e1"}; !slices.Equal(ids, want) {
+		t.Fatalf("warmed rows = %v, want %v", ids, want)
+	}
+	if got := f.list(t, inbox.Query{State: inbox.StateInbox, Threads: true}); !slices.Equal(got, ids) {
+		t.Fatalf("first list = %v, want the warmed rows %v", got, ids)
+	}
+
+	// A second App on another workspace: Close while warming returns.
+	g := newTriageApp(t, config.Config{})
+	g.app.WarmList()
+	done := make(chan error, 1)
+	go func() { done <- g.app.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("close while warming: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("close while warming did not return")
+	}
+}
