@@ -49,12 +49,11 @@ func (x *Index) CatchUp(ctx context.Context) error {
 		x.log.Warn("search index is ahead of the store; reindexing everything", "index", since, "store", cur)
 		since = 0
 	}
-	var all, changed []inbox.ID
-	readTs, err := x.st.ItemVersions(ctx, func(id inbox.ID, v uint64) error {
-		all = append(all, id)
-		if v > since {
-			changed = append(changed, id)
-		}
+	// Only items written after since are read: at start-up after a quiet
+	// spell that is a few tables, not the 100k item headers of the store.
+	var changed []inbox.ID
+	readTs, total, err := x.st.ChangedItems(ctx, since, func(id inbox.ID, _ uint64) error {
+		changed = append(changed, id)
 		return nil
 	})
 	if err != nil {
@@ -68,10 +67,18 @@ func (x *Index) CatchUp(ctx context.Context) error {
 		return fmt.Errorf("search: catch up: %w", err)
 	}
 	// Every item is now in the index (those written after since were just
-	// indexed, the older ones were already), so a count above the store's
-	// means documents of deleted items are left.
+	// indexed, the older ones were already), so a count other than the
+	// store's means documents of deleted items are left: list every item
+	// and drop the rest.
 	dropped := 0
-	if int(n) != len(all) {
+	if int(n) != total {
+		var all []inbox.ID
+		if _, err := x.st.ItemVersions(ctx, func(id inbox.ID, _ uint64) error {
+			all = append(all, id)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("search: catch up: %w", err)
+		}
 		if dropped, err = x.dropMissingLocked(ctx, all); err != nil {
 			return fmt.Errorf("search: catch up: %w", err)
 		}
@@ -86,7 +93,7 @@ func (x *Index) CatchUp(ctx context.Context) error {
 	}
 	if len(changed) > 0 || dropped > 0 {
 		x.log.Info("search index caught up", "indexed", len(changed), "dropped", dropped,
-			"items", len(all), "took", time.Since(start).Round(time.Millisecond))
+			"items", total, "took", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }

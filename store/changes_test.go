@@ -33,7 +33,7 @@ func TestIDIsStable(t *testing.T) {
 	}
 }
 
-func TestItemVersionsSeesWhatChanged(t *testing.T) {
+func TestItemVersionsAndChangedItemsSeeWhatChanged(t *testing.T) {
 	s := openTemp(t)
 	ctx := context.Background()
 	versions := func() map[inbox.ID]uint64 {
@@ -78,6 +78,23 @@ func TestItemVersionsSeesWhatChanged(t *testing.T) {
 	slices.Sort(changed)
 	if !slices.Equal(changed, []inbox.ID{"a/1", "a/4"}) || after["a/2"] != before["a/2"] || len(after) != 3 {
 		t.Fatalf("changed since %d: %v (versions %v)", mark, changed, after)
+	}
+
+	for _, c := range []struct {
+		since uint64
+		want  []inbox.ID
+	}{{mark, []inbox.ID{"a/1", "a/4"}}, {0, []inbox.ID{"a/1", "a/2", "a/4"}}} {
+		var got []inbox.ID
+		version, total, err := s.ChangedItems(ctx, c.since, func(id inbox.ID, v uint64) error {
+			if v != after[id] {
+				t.Errorf("ChangedItems(%d): %s at version %d, ItemVersions says %d", c.since, id, v, after[id])
+			}
+			got = append(got, id)
+			return nil
+		})
+		if err != nil || !slices.Equal(got, c.want) || total != 3 || version <= mark {
+			t.Fatalf("ChangedItems(%d) = %v, total %d, version %d, %v; want %v, 3 items, past %d", c.since, got, total, version, err, c.want, mark)
+		}
 	}
 
 	items, missing, err := s.Items(ctx, []inbox.ID{"a/4", "a/3", "a/1"})

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 	"github.com/lullhq/lull/app/inbox"
 )
 
@@ -640,11 +641,98 @@ func TestBadgerOptions(t *testing.T) {
 	if o.NumCompactors != 2 {
 		t.Errorf("NumCompactors = %d, want 2", o.NumCompactors)
 	}
-	if o.MemTableSize != 8<<20 || o.NumMemtables != 2 || o.BlockCacheSize != 32<<20 || o.IndexCacheSize != 16<<20 {
+	if o.MemTableSize != 8<<20 || o.NumMemtables != 2 || o.BlockCacheSize != 0 || o.IndexCacheSize != 16<<20 {
 		t.Errorf("memory options = %d, %d, %d, %d", o.MemTableSize, o.NumMemtables, o.BlockCacheSize, o.IndexCacheSize)
+	}
+	// No block cache is only cheap when blocks need no decompressing.
+	if o.Compression != options.None {
+		t.Errorf("Compression = %v, want none (blocks read from the mapped tables)", o.Compression)
 	}
 	if _, ok := o.Logger.(badgerLogger); !ok {
 		t.Errorf("Logger is %T, want the slog adapter", o.Logger)
+	}
+}
+
+// TestOpensTablesAnOlderLullCompressed copies a store into tables written
+// the way Lull wrote them before (Snappy, a block cache) and reads it back
+// with today's options, which neither compress nor cache blocks.
+func TestOpensTablesAnOlderLullCompressed(t *testing.T) {
+	ctx := context.Background()
+	src, dst := t.TempDir(), t.TempDir()
+	s, err := Open(ctx, Options{Dir: src, Logger: quietLogger(), GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []inbox.Item
+	for i := range 300 {
+		items = append(items, item("old", fmt.Sprint(i), inbox.SourceEmail, i, fmt.Sprint(i%40)))
+	}
+	mustApply(t, s, Batch{Account: "old", Upserts: items})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	old := func(dir string) badger.Options {
+		return badgerOptions(Options{Dir: dir}, quietLogger()).WithCompression(options.Snappy).WithBlockCacheSize(32 << 20)
+	}
+	from, err := badger.Open(old(src).WithReadOnly(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, err := badger.Open(old(dst))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := 0
+	err = from.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.DefaultIteratorOptions)
+		defer it.Close()
+		wb := to.NewWriteBatch()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if err := wb.Set(it.Item().KeyCopy(nil), v); err != nil {
+				return err
+			}
+			copied++
+		}
+		return wb.Flush()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from.Close()
+	if err := to.Close(); err != nil { // flushes the memtable into a Snappy table
+		t.Fatal(err)
+	}
+	if copied < len(items) {
+		t.Fatalf("copied %d keys for %d items", copied, len(items))
+	}
+
+	s, err = Open(ctx, Options{Dir: dst, Logger: quietLogger(), GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	compressed := false
+	for _, tab := range s.db.Tables() {
+		compressed = compressed || uint64(tab.OnDiskSize) < uint64(tab.UncompressedSize)
+	}
+	if !compressed {
+		t.Fatalf("the copy has no compressed table (%+v): the test would not read a Snappy block", s.db.Tables())
+	}
+	wantCounts(t, s, map[inbox.State]int{inbox.StateInbox: len(items)})
+	for _, want := range []inbox.Item{items[0], items[299]} {
+		got, err := s.Get(ctx, want.ID)
+		if err != nil || got.Title != want.Title {
+			t.Fatalf("Get(%s) = %q, %v; want %q", want.ID, got.Title, err, want.Title)
+		}
+	}
+	scan, err := s.ScanThreads(ctx, inbox.StateInbox, "")
+	if err != nil || len(scan.IDs) != len(items) {
+		t.Fatalf("ScanThreads = %d ids, %v; want %d", len(scan.IDs), err, len(items))
 	}
 }
 
