@@ -77,18 +77,21 @@ export function now() {
  * startApp runs lull-dev in its own process group on dataDir and returns
  * {url, stop, spawnedAt, listeningAt} (times from now()). extraArgs go
  * after the Wails dev flags; pollMs is how often the port is tried;
- * assetDir is the built frontend it serves.
+ * assetDir is the built frontend it serves. Without desktop it gets an
+ * Xvfb and a D-Bus session of its own (xvfb-run, dbus-run-session); with a
+ * desktop from startDesktop it runs in that one, as on a logged-in machine.
  */
-export async function startApp(dataDir, { args = ['--demo'], env = {}, pollMs = 100, assetDir = path.join(repo, 'frontend', 'dist') } = {}) {
+export async function startApp(dataDir, { args = ['--demo'], env = {}, pollMs = 100, assetDir = path.join(repo, 'frontend', 'dist'), desktop = null } = {}) {
   const port = await freePort();
   const logs = [];
+  const lull = [devBin, '-devserver', `127.0.0.1:${port}`, '-assetdir', assetDir,
+    '--data', path.join(dataDir, 'data'), '--config', path.join(dataDir, 'config.toml'), ...args];
+  const [cmd, ...argv] = desktop ? lull : ['xvfb-run', '-a', '-s', '-screen 0 1280x800x24', 'dbus-run-session', '--', ...lull];
   const spawnedAt = now();
-  const proc = spawn('xvfb-run', ['-a', '-s', '-screen 0 1280x800x24', 'dbus-run-session', '--',
-    devBin, '-devserver', `127.0.0.1:${port}`, '-assetdir', assetDir,
-    '--data', path.join(dataDir, 'data'), '--config', path.join(dataDir, 'config.toml'), ...args], {
+  const proc = spawn(cmd, argv, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LULL_DEMO_INTERVAL: '1h', ...env },
+    env: { ...process.env, LULL_DEMO_INTERVAL: '1h', ...(desktop?.env || {}), ...env },
   });
   proc.stdout.on('data', (d) => logs.push(d.toString()));
   proc.stderr.on('data', (d) => logs.push(d.toString()));
@@ -130,6 +133,45 @@ async function groupGone(proc, ms) {
     await new Promise((r) => setTimeout(r, 50));
   }
   return false;
+}
+
+/**
+ * startDesktop starts an Xvfb display and a D-Bus session bus that outlive
+ * the apps started in them, as a logged-in desktop does: a benchmark of
+ * Lull's start then does not count the display server's. It returns
+ * {env, stop}; env holds DISPLAY and DBUS_SESSION_BUS_ADDRESS.
+ */
+export async function startDesktop() {
+  const firstLine = (stream, what, proc) => new Promise((resolve, reject) => {
+    let buf = '';
+    stream.on('data', (d) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(buf.slice(0, nl).trim());
+    });
+    proc.on('exit', (code) => reject(new Error(`${what} exited with ${code} before it was ready`)));
+    setTimeout(() => reject(new Error(`${what} was not ready within 10 s`)), 10000).unref();
+  });
+  // -displayfd: Xvfb picks a free display and writes its number once ready.
+  const x = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'],
+    { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  let bus = null;
+  const stop = async () => {
+    for (const p of [bus, x]) {
+      if (!p) continue;
+      killGroup(p, 'SIGTERM');
+      await groupGone(p, 5000);
+    }
+  };
+  try {
+    const display = ':' + (await firstLine(x.stdio[3], 'Xvfb', x));
+    bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    const address = await firstLine(bus.stdout, 'dbus-daemon', bus);
+    return { env: { DISPLAY: display, DBUS_SESSION_BUS_ADDRESS: address }, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 function killGroup(proc, sig = 'SIGKILL') {
