@@ -144,10 +144,12 @@ func (c *Connector) Sync(ctx context.Context, sink connectors.Sink) error {
 	if err != nil {
 		return fmt.Errorf("demo: failed to load sample mail: %w", err)
 	}
-	if !cur.Backfilled {
-		if err := c.backfill(ctx, sink, corp, cur); err != nil {
-			return err
-		}
+	if cur.Backfilled {
+		// An earlier run did the backfill: say at once that it is caught
+		// up, or the window shows "Syncing…" until the first live item.
+		sink.Progress(connectors.Progress{Phase: "up to date", Finished: true})
+	} else if err := c.backfill(ctx, sink, corp, cur); err != nil {
+		return err
 	}
 	return c.stream(ctx, sink, corp, cur)
 }

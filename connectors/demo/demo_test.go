@@ -1,6 +1,7 @@
 package demo_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -39,5 +40,38 @@ func TestRegistered(t *testing.T) {
 	}
 	if _, ok := c.(*demo.Connector); !ok {
 		t.Errorf("registry built a %T", c)
+	}
+}
+
+// TestRestartSaysCaughtUp: a demo restarted after its backfill reports that
+// it is up to date at once, not with its first live item an interval later.
+func TestRestartSaysCaughtUp(t *testing.T) {
+	sink := conformance.NewMemorySink()
+	run := func(interval string) {
+		t.Helper()
+		c, err := demo.New(connectors.Account{Name: "demo", Kind: "demo", Now: time.Now,
+			Settings: map[string]any{"interval": interval, "emails": 4}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		if err := c.Sync(ctx, sink); err != nil && ctx.Err() == nil {
+			t.Fatal(err)
+		}
+	}
+	run("1h")
+	first := len(sink.ProgressReports())
+	if first == 0 || sink.Backfilling() {
+		t.Fatalf("the first run did not finish its backfill: %d reports", first)
+	}
+	batches := len(sink.Batches())
+	run("1h")
+	if len(sink.Batches()) != batches {
+		t.Fatalf("the restart wrote %d batches; the test wants none (interval 1h)", len(sink.Batches())-batches)
+	}
+	again := sink.ProgressReports()[first:]
+	if len(again) == 0 || !again[len(again)-1].Complete() {
+		t.Fatalf("after a restart the demo said %+v, want a report that it is up to date", again)
 	}
 }
