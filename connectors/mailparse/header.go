@@ -132,7 +132,7 @@ func (p *parser) headerFields(m *Message, h message.Header) {
 	if err != nil {
 		p.problem("subject: %v", err)
 	}
-	m.Subject = collapseSpace(toUTF8([]byte(subject)))
+	m.Subject = collapseSpace(decodeGluedWords(toUTF8([]byte(subject))))
 
 	if from := p.addresses(mh, "From"); len(from) > 0 {
 		m.From = from[0]
@@ -171,7 +171,7 @@ func (p *parser) addresses(h mail.Header, key string) []inbox.Person {
 		out := make([]inbox.Person, 0, len(list))
 		for _, a := range list {
 			out = append(out, inbox.Person{
-				Name: collapseSpace(a.Name),
+				Name: collapseSpace(decodeGluedWords(a.Name)),
 				Addr: a.Address,
 			})
 		}
@@ -216,7 +216,7 @@ func looseAddresses(raw string) []inbox.Person {
 			name = dec
 		}
 		p := inbox.Person{
-			Name: collapseSpace(toUTF8([]byte(name))),
+			Name: collapseSpace(decodeGluedWords(toUTF8([]byte(name)))),
 			Addr: strings.TrimSpace(toUTF8([]byte(addr))),
 		}
 		if p.Addr == "" && p.Name == "" {
@@ -235,6 +235,26 @@ func looseAddresses(raw string) []inbox.Person {
 func decodeWords(s string) (string, error) {
 	dec := mime.WordDecoder{CharsetReader: charset.Reader}
 	return dec.DecodeHeader(s)
+}
+
+// gluedWord is an RFC 2047 encoded-word anywhere in a string.
+var gluedWord = regexp.MustCompile(`=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=`)
+
+// decodeGluedWords decodes the encoded-words a standard decoder leaves
+// alone because they touch other text, as in `H=?ISO-8859-1?B?9g==?=hn`
+// (RFC 2047 wants whitespace around them, some mailers never did; other mail
+// clients show "Höhn"). A word that does not decode stays as it is.
+func decodeGluedWords(s string) string {
+	if !strings.Contains(s, "=?") {
+		return s
+	}
+	dec := mime.WordDecoder{CharsetReader: charset.Reader}
+	return gluedWord.ReplaceAllStringFunc(s, func(w string) string {
+		if d, err := dec.Decode(w); err == nil {
+			return toUTF8([]byte(d))
+		}
+		return w
+	})
 }
 
 // splitAddressList splits on commas that are outside quotes, comments and

@@ -552,6 +552,33 @@ func TestParseDate(t *testing.T) {
 	}
 }
 
+func TestDecodeGluedWords(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"David H=?ISO-8859-1?B?9g==?=hn", "David Höhn"},
+		{"Caf=?utf-8?q?=C3=A9?=s open", "Cafés open"},
+		{"=?utf-8?q?Ren=C3=A9?=", "René"},
+		{"no words here", "no words here"},
+		{"a=?bogus?x?zz?=b", "a=?bogus?x?zz?=b"},                       // not an encoding: kept
+		{"x=?no-such-charset?q?abc?=y", "x=?no-such-charset?q?abc?=y"}, // unknown charset: kept
+		{"1+1=?", "1+1=?"},
+	}
+	for _, tt := range tests {
+		if got := decodeGluedWords(tt.in); got != tt.want {
+			t.Errorf("decodeGluedWords(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	// Through the whole parser: the strict address parser and the subject.
+	raw := "From: David H=?ISO-8859-1?B?9g==?=hn <david@example.org>\r\n" +
+		"Subject: Re: Caf=?utf-8?q?=C3=A9?=s\r\nMessage-ID: <g@example.org>\r\n\r\nHi\r\n"
+	m, err := Parse(strings.NewReader(raw), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.From.Name != "David Höhn" || m.Subject != "Re: Cafés" {
+		t.Fatalf("From %+v, Subject %q", m.From, m.Subject)
+	}
+}
+
 func TestLooseAddresses(t *testing.T) {
 	tests := []struct {
 		in   string
