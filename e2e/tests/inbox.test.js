@@ -115,3 +115,63 @@ test('new sample items keep arriving and the list shows them without a reload', 
     }, top, { timeout: 15000 });
   });
 });
+
+test('j, G and g g keep the selection in view; a new item opens the reading pane at its top', async (t) => {
+  const dir = prepare(t, browser);
+  if (!dir) return;
+  await withApp(browser, dir, {}, async (page) => {
+    await page.waitForSelector(rows, { timeout: 30000 });
+    await page.waitForFunction(async () => (await window.go.app.Workspace.Status()).accounts.every((a) => a.state === 'idle'), null, { timeout: 60000 });
+    await page.waitForTimeout(300);
+
+    // inView: the selected row lies wholly inside the list's viewport.
+    const inView = () => page.evaluate(() => {
+      const list = document.querySelector('[role="listbox"]').getBoundingClientRect();
+      const row = document.querySelector('[data-testid="row"][aria-selected="true"]');
+      if (!row) return 'no selected row';
+      const r = row.getBoundingClientRect();
+      return r.top >= list.top - 0.5 && r.bottom <= list.bottom + 0.5 ? 'in view' : `row ${r.top}–${r.bottom} outside ${list.top}–${list.bottom}`;
+    });
+    const slot = () => page.getAttribute(`${rows}[aria-selected="true"]`, 'id');
+    for (let i = 0; i < 30; i++) await page.keyboard.press('j');
+    await page.waitForFunction(() => document.querySelector('[data-testid="row"][aria-selected="true"]')?.id === 'row-30');
+    assert.equal(await inView(), 'in view', 'after 30 × j');
+    await page.keyboard.press('G');
+    const total = await page.evaluate(async () => (await window.go.app.Inbox.List({ state: 'inbox', threads: true, offset: 0, limit: 1 })).total);
+    await page.waitForFunction((id) => document.querySelector('[data-testid="row"][aria-selected="true"]')?.id === id, `row-${total - 1}`);
+    assert.equal(await inView(), 'in view', 'after G');
+    await page.keyboard.press('g');
+    await page.keyboard.press('g');
+    await page.waitForFunction(() => document.querySelector('[data-testid="row"][aria-selected="true"]')?.id === 'row-0');
+    assert.equal(await inView(), 'in view', 'after g g');
+    assert.equal(await page.$eval('[role="listbox"]', (el) => el.scrollTop), 0);
+
+    // Find two neighbours whose text is taller than the pane (a short one
+    // would put the scroll back at the top by itself), scroll the first,
+    // move to the second.
+    const pane = 'article.pane';
+    const isTall = async () => {
+      await page.waitForTimeout(150);
+      return page.$eval(pane, (el) => el.scrollHeight > el.clientHeight + 300).catch(() => false);
+    };
+    let pair = false;
+    let prevTall = await isTall();
+    for (let i = 0; i < 120 && !pair; i++) {
+      await page.keyboard.press('j');
+      const tall = await isTall();
+      pair = prevTall && tall;
+      prevTall = tall;
+    }
+    assert.ok(pair, 'no two neighbouring items in the sample workspace are taller than the reading pane');
+    await page.keyboard.press('k');
+    assert.ok(await isTall());
+    const before = await slot();
+    await page.$eval(pane, (el) => { el.scrollTop = 200; });
+    await page.waitForFunction((sel) => document.querySelector(sel).scrollTop >= 200, pane);
+    await page.waitForTimeout(100); // the scroll event is delivered with the next frame
+    await page.keyboard.press('j');
+    await page.waitForFunction((id) => document.querySelector('[data-testid="row"][aria-selected="true"]')?.id !== id, before);
+    assert.ok(await isTall());
+    assert.equal(await page.$eval(pane, (el) => el.scrollTop), 0, 'the next item opened scrolled down');
+  });
+});
