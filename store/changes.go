@@ -95,29 +95,14 @@ func (s *Store) ChangedItems(ctx context.Context, since uint64, fn func(id inbox
 	defer s.life.RUnlock()
 	err = s.db.View(func(txn *badger.Txn) error {
 		version = txn.ReadTs()
-		for _, st := range inbox.States {
-			n, err := readCount(txn, countKey(st))
-			if err != nil {
-				return err
-			}
-			total += int(n)
+		counts, err := readCounts(txn)
+		if err != nil {
+			return err
 		}
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixItem), SinceTs: since})
-		defer it.Close()
-		n := 0
-		for it.Rewind(); it.Valid(); it.Next() {
-			if n%ctxCheckEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			n++
-			item := it.Item()
-			if err := fn(inbox.ID(item.Key()[len(prefixItem):]), item.Version()); err != nil {
-				return err
-			}
+		for _, n := range counts {
+			total += n
 		}
-		return nil
+		return eachItemVersion(ctx, txn, since, fn)
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: changed items: %w", err)
@@ -137,28 +122,33 @@ func (s *Store) ItemVersions(ctx context.Context, fn func(id inbox.ID, version u
 	var readTs uint64
 	err := s.db.View(func(txn *badger.Txn) error {
 		readTs = txn.ReadTs()
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixItem)})
-		defer it.Close()
-		n := 0
-		for it.Rewind(); it.Valid(); it.Next() {
-			if n%ctxCheckEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			n++
-			item := it.Item()
-			id := inbox.ID(item.Key()[len(prefixItem):])
-			if err := fn(id, item.Version()); err != nil {
-				return err
-			}
-		}
-		return nil
+		return eachItemVersion(ctx, txn, 0, fn)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: item versions: %w", err)
 	}
 	return readTs, nil
+}
+
+// eachItemVersion calls fn with the id and version of every item in txn
+// whose last write is newer than since (0: every item), in id order.
+func eachItemVersion(ctx context.Context, txn *badger.Txn, since uint64, fn func(id inbox.ID, version uint64) error) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixItem), SinceTs: since})
+	defer it.Close()
+	n := 0
+	for it.Rewind(); it.Valid(); it.Next() {
+		if n%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		n++
+		item := it.Item()
+		if err := fn(inbox.ID(item.Key()[len(prefixItem):]), item.Version()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Items returns the items of ids that the store holds, bodies included, in

@@ -185,19 +185,26 @@ func (s *Store) Counts(ctx context.Context) (map[inbox.State]int, error) {
 		return nil, fmt.Errorf("store: counts: %w", err)
 	}
 	defer s.life.RUnlock()
-	counts := make(map[inbox.State]int, len(inbox.States))
-	err := s.db.View(func(txn *badger.Txn) error {
-		for _, st := range inbox.States {
-			n, err := readCount(txn, countKey(st))
-			if err != nil {
-				return err
-			}
-			counts[st] = int(n)
-		}
-		return nil
+	var counts map[inbox.State]int
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		counts, err = readCounts(txn)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: counts: %w", err)
+	}
+	return counts, nil
+}
+
+// readCounts reads how many items each state holds in txn.
+func readCounts(txn *badger.Txn) (map[inbox.State]int, error) {
+	counts := make(map[inbox.State]int, len(inbox.States))
+	for _, st := range inbox.States {
+		n, err := readCount(txn, countKey(st))
+		if err != nil {
+			return nil, err
+		}
+		counts[st] = int(n)
 	}
 	return counts, nil
 }
