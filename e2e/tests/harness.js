@@ -1,7 +1,7 @@
 // harness.js starts the dev-tagged Lull binary under Xvfb with its own D-Bus
 // session and drives its frontend in Debian's Chromium through playwright-core.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -218,6 +218,20 @@ export async function openPage(browser, url, { initScript } = {}) {
  * prepare checks the real parts and gives the test a temp folder removed
  * when it ends; it returns null when the test was skipped (locally only).
  */
+/**
+ * seedMaildir copies the .eml files of fixtures (in name order) into a
+ * Maildir under dir and writes dir/config.toml with a maildir account of
+ * that name syncing all of it. It returns how many messages it copied.
+ */
+export function seedMaildir(dir, fixtures, account) {
+  const md = path.join(dir, 'Mail');
+  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(path.join(md, sub), { recursive: true });
+  const files = readdirSync(fixtures).filter((f) => f.endsWith('.eml')).sort();
+  files.forEach((f, i) => copyFileSync(path.join(fixtures, f), path.join(md, 'cur', `${1700000000 + i}.M${i}P1.lull-${account}:2,`)));
+  writeFileSync(path.join(dir, 'config.toml'), `[accounts.${account}]\nkind = "maildir"\npath = ${JSON.stringify(md)}\nsync_days = 0\n`);
+  return files.length;
+}
+
 export function prepare(t, browser) {
   if (!requireTools(t)) return null;
   if (!browser) throw new Error('chromium did not start');

@@ -8,10 +8,9 @@
 // still drive the window, and that no request leaves for any host but the
 // app's own.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchBrowser, prepare, repo, startApp } from './harness.js';
+import { launchBrowser, prepare, repo, seedMaildir, startApp } from './harness.js';
 
 const corpus = path.join(repo, 'e2e', 'fixtures', 'reader');
 const rows = '[data-testid="row"]';
@@ -22,16 +21,6 @@ const MAIL = 'mailto:reports@lull-test.example';
 let browser;
 before(async () => { browser = await launchBrowser().catch(() => null); });
 after(async () => { await browser?.close(); });
-
-/** seedMaildir copies the fixtures into a Maildir and writes a config that syncs it. */
-function seedMaildir(dir) {
-  const md = path.join(dir, 'Mail');
-  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(path.join(md, sub), { recursive: true });
-  const files = readdirSync(corpus).filter((f) => f.endsWith('.eml')).sort();
-  files.forEach((f, i) => copyFileSync(path.join(corpus, f), path.join(md, 'cur', `170100${String(i).padStart(4, '0')}.M${i}P1.lull-reader:2,`)));
-  writeFileSync(path.join(dir, 'config.toml'), `[accounts.reader]\nkind = "maildir"\npath = ${JSON.stringify(md)}\nsync_days = 0\n`);
-  return files.length;
-}
 
 /** inFrame runs fn(doc, ...args) on the email frame's live document (same origin, no script of its own). */
 function inFrame(page, fn, ...args) {
@@ -63,7 +52,7 @@ async function linkPoint(page, text) {
 test('reader: cid: images show from the message; links open through OpenURL; nothing leaves', async (t) => {
   const dir = prepare(t, browser);
   if (!dir) return;
-  const n = seedMaildir(dir);
+  const n = seedMaildir(dir, corpus, 'reader');
   const app = await startApp(dir, { args: [] });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -9,10 +9,9 @@
 // message with `i` and checks that exactly that image was fetched, and
 // remembers the sender with `T`.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchBrowser, prepare, repo, startApp } from './harness.js';
+import { launchBrowser, prepare, repo, seedMaildir, startApp } from './harness.js';
 
 const corpus = path.join(repo, 'e2e', 'fixtures', 'xss');
 const rows = '[data-testid="row"]';
@@ -23,16 +22,6 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 let browser;
 before(async () => { browser = await launchBrowser().catch(() => null); });
 after(async () => { await browser?.close(); });
-
-/** seedMaildir copies the corpus into a Maildir and writes a config that syncs all of it. */
-function seedMaildir(dir) {
-  const md = path.join(dir, 'Mail');
-  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(path.join(md, sub), { recursive: true });
-  const files = readdirSync(corpus).filter((f) => f.endsWith('.eml')).sort();
-  files.forEach((f, i) => copyFileSync(path.join(corpus, f), path.join(md, 'cur', `170000${String(i).padStart(4, '0')}.M${i}P1.lull-xss:2,`)));
-  writeFileSync(path.join(dir, 'config.toml'), `[accounts.hostile]\nkind = "maildir"\npath = ${JSON.stringify(md)}\nsync_days = 0\n`);
-  return files.length;
-}
 
 // Installed before any of the app's scripts: anything that runs a payload
 // in this page (or, were the sandbox ever loosened, reaches it from a
@@ -80,7 +69,7 @@ async function shownItem(page) {
 test('hostile emails: no script runs and no request leaves; i and T load images on request', async (t) => {
   const dir = prepare(t, browser);
   if (!dir) return;
-  const n = seedMaildir(dir);
+  const n = seedMaildir(dir, corpus, 'hostile');
   const app = await startApp(dir, { args: [] });
   const started = Date.now();
   try {
