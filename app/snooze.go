@@ -30,7 +30,9 @@ const (
 )
 
 // The clock times the presets name: mornings start at 09:00 and "this
-// afternoon" is 14:00, or three hours from now once 14:00 has passed.
+// afternoon" is 14:00, or three hours from now once 14:00 has passed (the
+// picker then calls it "Later today", or "In 3 hours" when that is after
+// midnight: see presetName).
 const (
 	morningHour   = 9
 	afternoonHour = 14
@@ -420,4 +422,23 @@ func (a *App) openQueues(ctx context.Context, ws *workspace) error {
 	r.onWake = func(ids []inbox.ID) { a.emitter.Count(EventItemsChanged, len(ids)) }
 	ws.snooze = r
 	return nil
+}
+
+// presetName is what the picker calls preset at env.now when its fixed name
+// would mislead: "this afternoon" after 14:00 means three hours on, so it
+// reads "Later today", or "In 3 hours" once that falls on the next day. It
+// is "" when the preset's usual name holds.
+func presetName(preset string, env whenEnv) string {
+	if preset != PresetThisAfternoon {
+		return ""
+	}
+	now := env.now.In(env.loc)
+	y, mo, d := now.Date()
+	if time.Date(y, mo, d, afternoonHour, 0, 0, 0, env.loc).After(env.now) {
+		return ""
+	}
+	if ly, lmo, ld := now.Add(afternoonLate).Date(); ly != y || lmo != mo || ld != d {
+		return "In 3 hours"
+	}
+	return "Later today"
 }

@@ -117,6 +117,29 @@ func TestResolveWhen(t *testing.T) {
 	}
 }
 
+func TestPresetNameSaysWhatThisAfternoonMeansNow(t *testing.T) {
+	berlin := mustZone(t, "Europe/Berlin")
+	tests := []struct {
+		now, preset, want string
+	}{
+		{now: "2026-06-15 10:00", preset: PresetThisAfternoon, want: ""},
+		{now: "2026-06-15 13:59", preset: PresetThisAfternoon, want: ""},
+		{now: "2026-06-15 14:00", preset: PresetThisAfternoon, want: "Later today"},
+		{now: "2026-06-15 18:35", preset: PresetThisAfternoon, want: "Later today"},
+		{now: "2026-06-15 20:59", preset: PresetThisAfternoon, want: "Later today"},
+		{now: "2026-06-15 21:00", preset: PresetThisAfternoon, want: "In 3 hours"},
+		{now: "2026-06-15 23:30", preset: PresetThisAfternoon, want: "In 3 hours"},
+		{now: "2026-06-15 18:35", preset: PresetTomorrowMorning, want: ""},
+		{now: "2026-06-15 18:35", preset: "fri 15:00", want: ""},
+	}
+	for _, tt := range tests {
+		env := whenEnv{now: local(t, berlin, tt.now), loc: berlin}
+		if got := presetName(tt.preset, env); got != tt.want {
+			t.Errorf("presetName(%q) at %s = %q, want %q", tt.preset, tt.now, got, tt.want)
+		}
+	}
+}
+
 func TestLaterByNorm(t *testing.T) {
 	berlin := mustZone(t, "Europe/Berlin")
 	now := local(t, berlin, "2026-06-15 10:00")

@@ -244,7 +244,10 @@ type TimeChoice struct {
 	Spec  string    `json:"spec"`
 	At    time.Time `json:"at,omitzero"`
 	Label string    `json:"label,omitempty"` // "tomorrow 09:00"
-	Error string    `json:"error,omitempty"`
+	// Name replaces the preset's usual name when that would mislead now:
+	// "Later today" for "this afternoon" at 18:00 (presetName).
+	Name  string `json:"name,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 // Times resolves specs for verb ("later" or "snooze") as Run would now, for
@@ -268,7 +271,7 @@ func (s *Triage) Times(verb string, specs []string, id string) ([]TimeChoice, er
 	norms := s.app.norms()
 	out := make([]TimeChoice, 0, len(specs))
 	for _, spec := range specs {
-		c := TimeChoice{Spec: spec}
+		c := TimeChoice{Spec: spec, Name: presetName(spec, env)}
 		cmd, err := parseTriage(strings.TrimSpace(verb + " " + spec))
 		var at time.Time
 		if err == nil && cmd.when != "" {

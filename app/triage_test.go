@@ -450,6 +450,14 @@ func TestTimesForThePicker(t *testing.T) {
 	if !slices.Equal(labels, want) {
 		t.Fatalf("labels\n%q\nwant\n%q", labels, want)
 	}
+	if got[2].Name != "" {
+		t.Fatalf("this-afternoon at 10:00 is named %q; the usual name holds", got[2].Name)
+	}
+	f.clock.Advance(8 * time.Hour) // 18:00
+	late, err := f.tr.Times("snooze", []string{"this-afternoon"}, "")
+	if err != nil || late[0].Name != "Later today" || late[0].Label != "21:00" {
+		t.Fatalf("this-afternoon at 18:00 = %+v, %v; want Later today at 21:00", late, err)
+	}
 	if _, err := f.tr.Times("done", nil, ""); err == nil {
 		t.Fatal("times for done")
 	}

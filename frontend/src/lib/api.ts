@@ -95,6 +95,8 @@ export interface TimeChoice {
   at?: string;
   /** "tomorrow 09:00", in the focus time zone. */
   label?: string;
+  /** Replaces the preset's usual name when that would mislead now ("Later today" after 14:00). */
+  name?: string;
   error?: string;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BINDINGS } from './keymap';
-import { cleanDate, commandFor, pickerRows, rowIndex } from './presets';
+import { cleanDate, commandFor, pickerRows, rowIndex, rowName } from './presets';
 
 describe('pickerRows', () => {
   it('offers the presets, Later with its norm first', () => {
@@ -53,5 +53,14 @@ describe('commandFor', () => {
 
   it('cleans typed dates', () => {
     expect(cleanDate('\t2026-03-14 \n 09:00 ')).toBe('2026-03-14 09:00');
+  });
+});
+
+describe('rowName', () => {
+  const afternoon = pickerRows('snooze')[1];
+  it('keeps the usual name unless the backend renames the choice', () => {
+    expect(rowName(afternoon)).toBe('This afternoon');
+    expect(rowName(afternoon, { name: '' })).toBe('This afternoon');
+    expect(rowName(afternoon, { name: 'Later today' })).toBe('Later today');
   });
 });

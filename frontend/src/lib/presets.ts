@@ -32,6 +32,14 @@ export function rowIndex(kind: PickKind, arg: string | undefined): number {
   return pickerRows(kind).findIndex((r) => (arg === 'norm' ? r.spec === 'norm' : r.key === arg && r.spec !== 'norm'));
 }
 
+/**
+ * rowName is what a choice is called right now: the backend's name when the
+ * usual one would mislead ("Later today" for "This afternoon" at 18:00).
+ */
+export function rowName(row: PickRow, choice?: { name?: string }): string {
+  return choice?.name || row.label;
+}
+
 /** cleanDate tidies what was typed into the date field: trimmed, single spaces. */
 export function cleanDate(text: string): string {
   return text.trim().replace(/\s+/g, ' ');
