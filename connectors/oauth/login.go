@@ -13,9 +13,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/lullhq/lull/connectors"
 )
 
 // defaultRedirect is the loopback redirect of RFC 8252 §7.3, less the port.
@@ -44,7 +47,7 @@ func Login(ctx context.Context, cfg Config, openBrowser func(url string) error) 
 	}
 	redirect, err := url.Parse(cmp.Or(cfg.Provider.RedirectURL, defaultRedirect))
 	if err != nil || redirect.Scheme != "http" || redirect.Port() != "" ||
-		(redirect.Hostname() != "localhost" && !isLoopbackIP(redirect.Hostname())) {
+		!connectors.IsLoopback(redirect.Hostname()) {
 		return nil, fmt.Errorf("oauth: provider %q: redirect %q is not a loopback http address without a port", cfg.Provider.Name, cfg.Provider.RedirectURL)
 	}
 	listeners, err := listenLoopback(ctx, redirect.Hostname())
@@ -137,8 +140,9 @@ func finishLogin(ctx context.Context, cfg Config, conf *oauth2.Config, verifier 
 // browser may try either address first.
 func listenLoopback(ctx context.Context, host string) ([]net.Listener, error) {
 	var lc net.ListenConfig
+	named := strings.EqualFold(host, "localhost")
 	first := host
-	if host == "localhost" {
+	if named {
 		first = "127.0.0.1"
 	}
 	ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(first, "0"))
@@ -146,18 +150,13 @@ func listenLoopback(ctx context.Context, host string) ([]net.Listener, error) {
 		return nil, err
 	}
 	listeners := []net.Listener{ln}
-	if host == "localhost" {
+	if named {
 		port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 		if ln6, err := lc.Listen(ctx, "tcp", net.JoinHostPort("::1", port)); err == nil {
 			listeners = append(listeners, ln6)
 		}
 	}
 	return listeners, nil
-}
-
-func isLoopbackIP(host string) bool {
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // callbackHandler serves the redirect at path. The first request there

@@ -108,7 +108,7 @@ func TestLoginLocalhostRedirect(t *testing.T) {
 
 func TestLoginRefusesNonLoopbackRedirect(t *testing.T) {
 	p := newFakeProvider(t)
-	for _, r := range []string{"https://example.com/callback", "http://127.0.0.1:8080/callback", "http://192.168.1.2/cb"} {
+	for _, r := range []string{"https://example.com/callback", "http://127.0.0.1:8080/callback", "http://192.168.1.2/cb", "http://localhost.example.com/cb"} {
 		p.registered = r
 		_, err := Login(context.Background(), testConfig(p, &secret.MemoryKeychain{}), func(string) error {
 			t.Error("browser opened")
