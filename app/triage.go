@@ -130,7 +130,10 @@ func (a *App) runTriage(ctx context.Context, command string, ids []string, threa
 	norms := a.norms()
 	var step undoStep
 	var changed []inbox.ID
+	var from []inbox.State
+	var to inbox.State
 	var times []time.Time
+	before, versionErr := ws.store.Version(ctx)
 	fail := func(id inbox.ID, err error) (TriageResult, error) {
 		step.label = describe(cmd, len(changed), times, now)
 		a.recordUndo(step)
@@ -150,7 +153,14 @@ func (a *App) runTriage(ctx context.Context, command string, ids []string, threa
 		ws.engine.WriteBack(id, prev, next)
 		step.entries = append(step.entries, undoEntry{id: id, prev: prev})
 		changed = append(changed, id)
+		from, to = append(from, prev.State), next.State
 		times = append(times, firstSet(next.RespondBy, next.SnoozeUntil))
+	}
+	if threads && versionErr == nil {
+		// Whole threads moved: the Inbox rows can drop them without a scan.
+		if after, err := ws.store.Version(ctx); err == nil && len(changed) > 0 {
+			ws.threads.dropMoved(before, after, changed, from, to)
+		}
 	}
 	msg := describe(cmd, len(changed), times, now)
 	step.label = msg

@@ -281,6 +281,108 @@ func TestInboxThreadRows(t *testing.T) {
 	}
 }
 
+// TestThreadRowsAfterTriageNeedNoScan checks that e, l and s on Inbox
+// thread rows update the cached rows in place, that the rows are the ones a
+// fresh scan finds, and that anything else (undo, a single item of a
+// thread, a write in between) scans again.
+func TestThreadRowsAfterTriageNeedNoScan(t *testing.T) {
+	f := newTriageApp(t, config.Config{})
+	ws, _ := f.app.current()
+	threads := inbox.Query{State: inbox.StateInbox, Threads: true}
+	scans := func() int {
+		ws.threads.mu.Lock()
+		defer ws.threads.mu.Unlock()
+		return ws.threads.scans
+	}
+	// fresh lists the rows from a new scan, leaving the cache as it was.
+	fresh := func() []string {
+		ws.threads.mu.Lock()
+		key, heads, n := ws.threads.key, ws.threads.heads, ws.threads.scans
+		ws.threads.heads = nil
+		ws.threads.mu.Unlock()
+		got := f.list(t, threads)
+		ws.threads.mu.Lock()
+		ws.threads.key, ws.threads.heads, ws.threads.scans = key, heads, n
+		ws.threads.mu.Unlock()
+		return got
+	}
+	check := func(step string, want []string, wantScans int) {
+		t.Helper()
+		got := f.list(t, threads)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: rows = %v, want %v", step, got, want)
+		}
+		if fr := fresh(); !slices.Equal(got, fr) {
+			t.Fatalf("%s: cached rows %v, a fresh scan finds %v", step, got, fr)
+		}
+		if n := scans(); n != wantScans {
+			t.Fatalf("%s: %d scans, want %d", step, n, wantScans)
+		}
+	}
+	check("start", []string{"g2", "e3", "ch", "dm", "e1"}, 1)
+
+	for _, step := range []struct{ cmd, id string }{{"done", "g2"}, {"later tomorrow", "e3"}, {"snooze 2h", "dm"}} {
+		if _, err := f.tr.RunThreads(step.cmd, []string{DemoAccount + "/" + step.id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("after done, later and snooze", []string{"ch", "e1"}, 1)
+
+	if _, err := f.tr.Undo(); err != nil { // dm comes back: rows gain one
+		t.Fatal(err)
+	}
+	check("after undo", []string{"ch", "dm", "e1"}, 2)
+
+	f.run(t, "inbox", "g2", "g1") // both back
+	check("after moving g1 and g2 back", []string{"g2", "ch", "dm", "e1"}, 3)
+	f.run(t, "done", "g2") // one item of a thread: g1 stands for it now
+	check("after done on one item", []string{"g1", "ch", "dm", "e1"}, 4)
+
+	// A write between the triage's start and its end (here: one before the
+	// triage, seen as the cache being stale) means a scan.
+	if _, err := ws.store.SetTriage(context.Background(), DemoAccount+"/e1", inbox.Triage{State: inbox.StateDone}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.tr.RunThreads("done", []string{DemoAccount + "/ch"}); err != nil {
+		t.Fatal(err)
+	}
+	check("after a write the cache did not see", []string{"g1", "dm"}, 5)
+}
+
+func TestDropMovedOnlyWhenNothingElseChanged(t *testing.T) {
+	ids := func(s ...string) []inbox.ID {
+		out := make([]inbox.ID, len(s))
+		for i, v := range s {
+			out[i] = inbox.ID(v)
+		}
+		return out
+	}
+	in, done := inbox.StateInbox, inbox.StateDone
+	tests := []struct {
+		name          string
+		before, after uint64
+		from          []inbox.State
+		to            inbox.State
+		want          []inbox.ID
+		wantVersion   uint64
+	}{
+		{name: "the triage's commits only", before: 10, after: 12, from: []inbox.State{in, in}, to: done, want: ids("a", "c"), wantVersion: 12},
+		{name: "the cache was stale", before: 11, after: 13, from: []inbox.State{in, in}, to: done, want: ids("a", "b", "c", "d"), wantVersion: 10},
+		{name: "another commit in between", before: 10, after: 13, from: []inbox.State{in, in}, to: done, want: ids("a", "b", "c", "d"), wantVersion: 10},
+		{name: "an item came from another view", before: 10, after: 12, from: []inbox.State{in, done}, to: done, want: ids("a", "b", "c", "d"), wantVersion: 10},
+		{name: "moved into the cached view", before: 10, after: 12, from: []inbox.State{in, in}, to: in, want: ids("a", "b", "c", "d"), wantVersion: 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := threadCache{key: threadKey{version: 10, state: in}, heads: ids("a", "b", "c", "d")}
+			c.dropMoved(tt.before, tt.after, ids("b", "d"), tt.from, tt.to)
+			if !slices.Equal(c.heads, tt.want) || c.key.version != tt.wantVersion {
+				t.Fatalf("heads %v at %d, want %v at %d", c.heads, c.key.version, tt.want, tt.wantVersion)
+			}
+		})
+	}
+}
+
 func TestSnoozeWakesAtItsTimeAndAfterRestart(t *testing.T) {
 	f := newTriageApp(t, config.Config{})
 	f.run(t, "snooze 1h", "e1")
