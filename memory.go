@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"runtime/debug"
 )
 
@@ -24,5 +25,19 @@ const windowMemoryLimit = 64 << 20
 func limitWindowMemory() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(windowMemoryLimit)
+	}
+}
+
+// skipUnusedGL turns off GTK's OpenGL support in the window process on
+// Linux, unless the user set GDK_GL. Lull's web view paints without the GPU
+// (WebviewGpuPolicyNever in window.go), so nothing in the window draws with
+// GL, yet GDK probes GLX when it opens the display: that loads the Mesa
+// driver and its LLVM, about 80 ms of gtk_init and 2 MB of memory on a
+// machine without a GPU (docs/BENCHMARKS.md). WebKit still opens its own
+// EGL display; only GDK's probe is skipped. It must run before wails.Run
+// starts GTK.
+func skipUnusedGL() {
+	if runtime.GOOS == "linux" && os.Getenv("GDK_GL") == "" {
+		os.Setenv("GDK_GL", "disable")
 	}
 }

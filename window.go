@@ -23,6 +23,7 @@ import (
 // runWindow opens the store, then runs the desktop window until it closes.
 func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 	limitWindowMemory()
+	skipUnusedGL()
 	var (
 		mu     sync.Mutex
 		winCtx context.Context

@@ -273,7 +273,7 @@ async function main() {
       listRows: keys.total,
       cpus: os.cpus().length,
       keypress: { ...key, byKey, goalP95Ms: GOAL_KEY_P95_MS, met: key.p95 < GOAL_KEY_P95_MS, jumpToEndMs: keys.jumpToEnd,
-        domP95Ms: quantile(keys.samples.map((s) => s.domMs), 0.95) },
+        domP95Ms: quantile(keys.samples.map((s) => s.domMs), 0.95), samples: keys.samples },
       coldStart: { runs: cold, median: coldStats, goalMs: GOAL_COLD_MS, met: coldMed < GOAL_COLD_MS },
     };
 
