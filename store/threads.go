@@ -48,10 +48,18 @@ func (s *Store) ScanThreads(ctx context.Context, st inbox.State, src inbox.Sourc
 			return err
 		}
 		out.Threads = threads
-		prefix := receivedPrefix(st)
+		prefix, count := receivedPrefix(st), countKey(st)
 		if src != "" {
-			prefix = sourceReceivedPrefix(src, st)
+			prefix, count = sourceReceivedPrefix(src, st), sourceCountKey(src, st)
 		}
+		// Sized once from the state's counter: growing them by doubling
+		// allocated three times as much at 100,000 items.
+		n, err := readCount(txn, count)
+		if err != nil {
+			return err
+		}
+		out.IDs = make([]inbox.ID, 0, max(0, n))
+		out.Received = make([]time.Time, 0, max(0, n))
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -80,16 +88,21 @@ func multiThreads(ctx context.Context, txn *badger.Txn) (map[inbox.ID]string, er
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixThread)})
 	defer it.Close()
 	var group []byte // the current thread's key prefix, up to and with the NUL
-	var members []inbox.ID
+	// The current thread's member ids, back to back in buf with their ends
+	// in ends: most threads have one item, whose id needs no string.
+	var buf []byte
+	var ends []int
 	var sep []byte
 	flush := func() {
-		if len(members) > 1 {
+		if len(ends) > 1 {
 			name := string(group[len(prefixThread) : len(group)-1])
-			for _, id := range members {
-				out[id] = name
+			start := 0
+			for _, end := range ends {
+				out[inbox.ID(buf[start:end])] = name
+				start = end
 			}
 		}
-		members = members[:0]
+		buf, ends = buf[:0], ends[:0]
 	}
 	n := 0
 	for it.Rewind(); it.Valid(); it.Next() {
@@ -116,7 +129,8 @@ func multiThreads(ctx context.Context, txn *badger.Txn) (map[inbox.ID]string, er
 			flush()
 			group = append(group[:0], key[:end]...)
 		}
-		members = append(members, inbox.ID(key[end:]))
+		buf = append(buf, key[end:]...)
+		ends = append(ends, len(buf))
 	}
 	flush()
 	return out, nil
