@@ -125,6 +125,14 @@ export class InboxModel {
     if (this.selected.id === null && this.list.total > 0) {
       const r = this.list.at(Math.min(this.selected.index, this.list.total - 1));
       if (r) this.setSelection({ id: r.id, index: Math.min(this.selected.index, this.list.total - 1) });
+      return;
+    }
+    // A page that arrived with rows shifted (new items above, say) moves
+    // the selected item: follow it, so the highlighted row is always the
+    // item the pane shows and the keys act on.
+    if (this.selected.id !== null) {
+      const i = this.list.indexOf(this.selected.id);
+      if (i >= 0 && i !== this.selected.index) this.selected = { id: this.selected.id, index: i };
     }
   }
 

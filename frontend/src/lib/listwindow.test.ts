@@ -166,6 +166,25 @@ describe('ListWindow', () => {
     expect(w.total).toBe(998);
   });
 
+  it('drops a page asked for before removeLocal, so the removed row does not come back', async () => {
+    const b = backend(300);
+    const w = new ListWindow(b.fetch, { pageSize: 100 });
+    await w.setRange({ start: 0, end: 100 });
+    const open = b.hold();
+    const stale = w.refresh(); // asked while r0 is still in the backend's list
+    w.removeLocal(['r0']);
+    open();
+    await stale;
+    expect(w.at(0)).toEqual({ id: 'r1' });
+    expect(w.indexOf('r0')).toBe(-1);
+    // The next refresh, after the backend has the change, is taken.
+    b.rows = b.rows.filter((r) => r.id !== 'r0');
+    await w.refresh();
+    expect(w.at(0)).toEqual({ id: 'r1' });
+    expect(w.at(99)).toEqual({ id: 'r100' });
+    expect(w.total).toBe(299);
+  });
+
   it('refetches a page left short by removeLocal', async () => {
     const b = backend(300);
     const w = new ListWindow(b.fetch, { pageSize: 100 });

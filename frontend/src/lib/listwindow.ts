@@ -42,6 +42,8 @@ export class ListWindow<T extends { id: string }> {
   private cache: LRU<number, Entry<T>>;
   private gen = 0;
   private epoch = 0;
+  /** Counts removeLocal calls: a page asked for before one may still hold the removed rows. */
+  private edits = 0;
   private inflight = new Map<number, { gen: number; promise: Promise<void> }>();
   private range: Range = { start: 0, end: 0 };
   private pinned: number[] = [];
@@ -146,6 +148,7 @@ export class ListWindow<T extends { id: string }> {
       if (slice.length > 0 || k === 0) this.cache.set(p, { rows: slice, gen: gens[k] }, keep);
     });
     this.total = Math.max(0, this.total - removed);
+    this.edits++;
     this.onChange();
     return removed;
   }
@@ -188,9 +191,15 @@ export class ListWindow<T extends { id: string }> {
 
     const gen = this.gen;
     const epoch = this.epoch;
+    const edits = this.edits;
     const promise = this.fetch(p * this.pageSize, this.pageSize)
       .then((res) => {
         if (epoch !== this.epoch || gen !== this.gen) return;
+        // Asked before a local removal, the answer may still hold the rows
+        // just removed: putting them back would undo the removal on screen
+        // (and shift the rows under the selection) until the caller's
+        // refresh, which asks again after the backend has the change.
+        if (edits !== this.edits) return;
         this.error = null;
         this.total = Math.max(0, res.total);
         this.loaded = true;
