@@ -151,8 +151,7 @@ export class InboxModel {
       do {
         this.again = false;
         const counts = this.loadCounts();
-        await this.list.pin(this.pinned());
-        await this.list.refresh();
+        await this.list.refresh(this.pinned());
         this.setSelection(reconcile(this.selected, this.list));
         this.details.clear();
         this.loadDetail(true);

@@ -185,6 +185,14 @@ describe('ListWindow', () => {
     expect(w.total).toBe(299);
   });
 
+  it('refresh with pins asks for each page once, the pinned one included', async () => {
+    const b = backend(1_000);
+    const w = new ListWindow(b.fetch, { pageSize: 100 });
+    await w.refresh([250]);
+    expect(b.calls).toEqual([[0, 100], [200, 100]]);
+    expect(w.at(250)).toEqual({ id: 'r250' });
+  });
+
   it('refetches a page left short by removeLocal', async () => {
     const b = backend(300);
     const w = new ListWindow(b.fetch, { pageSize: 100 });

@@ -93,11 +93,15 @@ export class ListWindow<T extends { id: string }> {
   }
 
   /**
-   * refresh marks every page stale and refetches those on screen or pinned.
+   * refresh marks every page stale and refetches those on screen or pinned
+   * (pinned replaces the pins first, as pin does).
    * Pages off screen stay in memory as stale rows and refetch when they come
    * back into view. Responses to requests made before a newer refresh are dropped.
    */
-  refresh(): Promise<void> {
+  refresh(pinned?: number[]): Promise<void> {
+    // New pins are set before the pages are asked for, not loaded first on
+    // their own: an answer asked for before the refresh would be dropped.
+    if (pinned) this.pinned = pinned.filter((i) => i >= 0);
     this.gen++;
     return this.load();
   }
