@@ -76,13 +76,13 @@ func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 	if goruntime.GOOS == "darwin" && !bindingsBuild {
 		ti.Start() // macOS: the tray's loop must be set up on the main thread first
 	}
+	// The store opens while GTK and WebKit start (OnStartup waits for it).
+	// Under -tags bindings the Wails CLI runs this binary only to read the
+	// bound methods: touch no store.
+	var opened <-chan error
+	var openErr error // guarded by mu
 	if !bindingsBuild {
-		// Under -tags bindings the Wails CLI runs this binary only to read
-		// the bound methods: touch no store.
-		if err := a.Open(ctx); err != nil {
-			return err
-		}
-		a.WarmList()
+		opened = a.OpenAsync(ctx)
 	}
 	defer a.Close()
 	stop := quitOnSignal(func() { withWindow(runtime.Quit) })
@@ -107,6 +107,16 @@ func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 			mu.Lock()
 			winCtx = ctx
 			mu.Unlock()
+			if opened != nil {
+				if err := <-opened; err != nil {
+					// As if the store had failed before the window: say why and exit.
+					mu.Lock()
+					openErr = err
+					mu.Unlock()
+					runtime.Quit(ctx)
+					return
+				}
+			}
 			if goruntime.GOOS != "darwin" {
 				ti.Start()
 			}
@@ -135,7 +145,9 @@ func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 	if err != nil {
 		return fmt.Errorf("window: %w", err)
 	}
-	return nil
+	mu.Lock()
+	defer mu.Unlock()
+	return openErr
 }
 
 // probeFirstPaint serves scripts/startup.sh, which times the production

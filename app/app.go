@@ -77,11 +77,12 @@ type App struct {
 	log     *slog.Logger
 	emitter *Emitter
 
-	mu     sync.RWMutex
-	ctx    context.Context // the Wails context, set by Startup
-	ws     *workspace
-	undo   undoStack
-	closed bool
+	mu      sync.RWMutex
+	ctx     context.Context // the Wails context, set by Startup
+	ws      *workspace
+	undo    undoStack
+	closed  bool
+	opening chan struct{} // closed when OpenAsync's Open has finished
 }
 
 // workspace is one open store and the engine syncing into it.
@@ -153,6 +154,40 @@ func (a *App) Open(ctx context.Context) error {
 	return nil
 }
 
+// OpenAsync runs Open in the background and, once it succeeded, WarmList;
+// the returned channel gets Open's error. Until Open has finished, the
+// bound services wait for it rather than fail. The window opens the store
+// this way while GTK and WebKit start, and so that a second launch on the
+// same data folder reaches the window's single-instance check (which raises
+// the first window) instead of waiting for the store's lock.
+func (a *App) OpenAsync(ctx context.Context) <-chan error {
+	done := make(chan struct{})
+	a.mu.Lock()
+	a.opening = done
+	a.mu.Unlock()
+	out := make(chan error, 1)
+	go func() {
+		err := a.Open(ctx)
+		close(done)
+		if err == nil {
+			a.WarmList()
+		}
+		out <- err
+	}()
+	return out
+}
+
+// waitOpen returns once the last OpenAsync's Open has finished (at once
+// without one).
+func (a *App) waitOpen() {
+	a.mu.RLock()
+	opening := a.opening
+	a.mu.RUnlock()
+	if opening != nil {
+		<-opening
+	}
+}
+
 // Startup is the Wails OnStartup hook: it keeps the window's context and
 // starts syncing.
 func (a *App) Startup(ctx context.Context) {
@@ -172,8 +207,10 @@ func (a *App) Shutdown(context.Context) {
 	}
 }
 
-// Close stops syncing and closes the store. It is safe to call twice.
+// Close stops syncing and closes the store, waiting for an OpenAsync in
+// flight first. It is safe to call twice.
 func (a *App) Close() error {
+	a.waitOpen() // a store still opening is closed, not left open
 	a.mu.Lock()
 	ws := a.ws
 	a.ws = nil
@@ -311,6 +348,7 @@ var errClosed = errors.New("lull is shutting down")
 
 // current returns the open workspace or an error once closed.
 func (a *App) current() (*workspace, error) {
+	a.waitOpen() // an OpenAsync in flight: wait for it, not fail
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	if a.ws == nil {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/lullhq/lull/app/inbox"
 	"github.com/lullhq/lull/app/notify"
 	"github.com/lullhq/lull/connectors"
+	"github.com/lullhq/lull/store"
 )
 
 // fakeDemo stands in for the sample connector: it writes n items, then waits.
@@ -200,4 +202,56 @@ func TestSettingsSetFocusSavesAndApplies(t *testing.T) {
 	if _, err := s.SetFocus(got); err == nil || !strings.Contains(err.Error(), "focus.weekly[0].start") {
 		t.Fatalf("bad start accepted: %v", err)
 	}
+}
+
+// TestOpenAsyncServicesWaitForTheStore checks that a bound service called
+// while OpenAsync is still opening the store waits for it instead of
+// failing, that a second App on the same folder gets the store's lock error
+// from its channel, and that Close waits for an open in flight.
+func TestOpenAsyncServicesWaitForTheStore(t *testing.T) {
+	dir := t.TempDir()
+	opts := func() Options {
+		reg := connectors.NewRegistry()
+		reg.Register("demo", func(connectors.Account) (connectors.Connector, error) { return fakeDemo{n: 10}, nil })
+		return Options{
+			Paths:    config.Paths{Config: filepath.Join(dir, "config.toml"), Data: filepath.Join(dir, "data"), Demo: filepath.Join(dir, "data-demo")},
+			Registry: reg, Demo: true, Emit: func(context.Context, string, any) {}, Notifier: &notify.Recorder{},
+		}
+	}
+	a := New(opts())
+	opened := a.OpenAsync(context.Background())
+	// Asked before the store is open: the answer waits for it.
+	st, err := (&Workspace{app: a}).Status()
+	if err != nil || st.Mode != ModeDemo {
+		t.Fatalf("Status while opening = %+v, %v", st, err)
+	}
+	if err := <-opened; err != nil {
+		t.Fatal(err)
+	}
+
+	b := New(opts())
+	if err := <-b.OpenAsync(context.Background()); !errors.Is(err, store.ErrLocked) {
+		t.Fatalf("second OpenAsync on the same folder: %v, want the store's lock error", err)
+	}
+	if _, err := (&Workspace{app: b}).Status(); err == nil {
+		t.Fatal("the second App answers without a store")
+	}
+	b.Close()
+
+	closing := New(opts())
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	opening := closing.OpenAsync(context.Background())
+	if err := closing.Close(); err != nil { // waits for the open, then closes it
+		t.Fatal(err)
+	}
+	if err := <-opening; err != nil {
+		t.Fatal(err)
+	}
+	again := New(opts())
+	if err := again.Open(context.Background()); err != nil {
+		t.Fatalf("the folder is still locked after Close: %v", err)
+	}
+	again.Close()
 }
