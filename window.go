@@ -22,7 +22,9 @@ import (
 	"github.com/lullhq/lull/app/tray"
 )
 
-// runWindow opens the store, then runs the desktop window until it closes.
+// runWindow runs the desktop window until it closes, opening the store while
+// the window starts; a store that fails to open closes the window with its
+// error.
 func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 	limitWindowMemory()
 	skipUnusedGL()
@@ -107,6 +109,7 @@ func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 			mu.Lock()
 			winCtx = ctx
 			mu.Unlock()
+			probeFirstPaint(ctx, opts.Logger)
 			if opened != nil {
 				if err := <-opened; err != nil {
 					// As if the store had failed before the window: say why and exit.
@@ -120,7 +123,6 @@ func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 			if goruntime.GOOS != "darwin" {
 				ti.Start()
 			}
-			probeFirstPaint(ctx, opts.Logger)
 			a.Startup(ctx)
 		},
 		OnShutdown: func(ctx context.Context) {
