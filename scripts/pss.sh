@@ -11,23 +11,8 @@
 # on this machine; the difference is what Lull itself adds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=$(realpath "$1"); shift
-data="" config="" settle=15
-while [ $# -gt 0 ]; do
-  case $1 in
-    --data) data=$(realpath "$2"); shift 2 ;;
-    --config) config=$(realpath "$2"); shift 2 ;;
-    --settle) settle=$2; shift 2 ;;
-    *) echo "pss: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
-for tool in xvfb-run dbus-run-session gcc pkg-config; do
-  command -v "$tool" >/dev/null || { echo "pss: $tool missing; run: make deps-test" >&2; exit 1; }
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-gcc -O2 -o "$tmp/webkit-floor" bench/webkitfloor/floor.c \
-  $(pkg-config --cflags --libs gtk+-3.0 webkit2gtk-4.1)
+. scripts/lib/windowbench.sh
+window_bench_init pss --settle settle 15 "$@"
 
 LULL_DEMO_INTERVAL=1h xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
   set -u
