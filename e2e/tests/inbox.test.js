@@ -116,7 +116,7 @@ test('new sample items keep arriving and the list shows them without a reload', 
   });
 });
 
-test('j, G and g g keep the selection in view; a new item opens the reading pane at its top', async (t) => {
+test('j, G and g g keep the selection in view; a new item opens the reading pane at its top, a list refresh keeps the reader\'s place', async (t) => {
   const dir = prepare(t, browser);
   if (!dir) return;
   await withApp(browser, dir, {}, async (page) => {
@@ -173,5 +173,23 @@ test('j, G and g g keep the selection in view; a new item opens the reading pane
     await page.waitForFunction((id) => document.querySelector('[data-testid="row"][aria-selected="true"]')?.id !== id, before);
     assert.ok(await isTall());
     assert.equal(await page.$eval(pane, (el) => el.scrollTop), 0, 'the next item opened scrolled down');
+
+    // A change elsewhere (here: the last row marked done behind the
+    // window's back) refreshes the list and hands the pane a new summary
+    // of the same item: the reader keeps their place.
+    await page.$eval(pane, (el) => { el.scrollTop = 200; });
+    await page.waitForFunction((sel) => document.querySelector(sel).scrollTop >= 200, pane);
+    await page.waitForTimeout(100);
+    const doneBefore = await page.evaluate(async () => (await window.go.app.Inbox.Counts()).done);
+    await page.evaluate(async (offset) => {
+      const last = (await window.go.app.Inbox.List({ state: 'inbox', threads: true, offset, limit: 1 })).items[0];
+      await window.go.app.Triage.RunThreads('done', [last.id]);
+    }, total - 1);
+    await page.waitForFunction((n) => {
+      const tab = [...document.querySelectorAll('nav.tabs button')].find((b) => b.textContent.trim().startsWith('Done'));
+      return Number(tab?.querySelector('.n')?.textContent.replace(/\D/g, '') || 0) > n;
+    }, doneBefore);
+    await page.waitForTimeout(200);
+    assert.ok(await page.$eval(pane, (el) => el.scrollTop) >= 200, 'a list refresh threw the reader back to the top');
   });
 });
