@@ -59,7 +59,12 @@ async function shownItem(page) {
   const id = await selected(page);
   const item = await page.evaluate((i) => window.go.app.Inbox.Get(i), id);
   if (item.html) {
-    await page.waitForFunction((title) => document.querySelector('iframe[data-testid="email-frame"]')?.title === `Message: ${title}`, item.title, { timeout: 5000 });
+    // data-ready: the frame's document has loaded and passes keys on (a key
+    // pressed while focus is in a frame still loading is the frame's own).
+    await page.waitForFunction((title) => {
+      const f = document.querySelector('iframe[data-testid="email-frame"]');
+      return f?.title === `Message: ${title}` && f.hasAttribute('data-ready');
+    }, item.title, { timeout: 5000 });
   } else {
     await page.waitForFunction((t) => document.querySelector('[aria-label="Reading pane"] h1')?.textContent === t, item.title, { timeout: 5000 });
   }
