@@ -154,6 +154,9 @@ test('A opens the form from the inbox; an e-mail address fills the server; Escap
     await page.waitForSelector(form);
     await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'username', null, { timeout: 5000 });
     await page.keyboard.type('ada@gmail.com');
+    // The provider presets may answer after the address is typed; the form
+    // fills the server from them when they do (the note says so).
+    await page.waitForSelector('[data-testid="provider-note"]', { timeout: 5000 });
     assert.equal(await page.inputValue('[name="host"]'), 'imap.gmail.com');
     assert.equal(await page.inputValue('[name="port"]'), '993');
     assert.equal(await page.inputValue('[name="tls"]'), 'implicit');
