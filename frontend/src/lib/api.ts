@@ -379,13 +379,13 @@ export function painted(): void {
   requestAnimationFrame(() => {
     const ch = new MessageChannel();
     ch.port1.onmessage = () => {
-      // Wall-clock times (Unix ms) of the page's start, for the split.
+      // Wall-clock times (Unix ms) of the page's start, for the split; the
+      // backend takes the painted moment itself when the event arrives.
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
       const at = (t: number | undefined) => (t === undefined ? 0 : performance.timeOrigin + t);
       globalThis.window?.runtime?.EventsEmit?.('window:painted', {
         navigationStart: performance.timeOrigin,
         domContentLoaded: at(nav?.domContentLoadedEventEnd),
-        painted: at(performance.now()),
       });
     };
     ch.port2.postMessage(0);
