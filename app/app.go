@@ -97,7 +97,8 @@ type workspace struct {
 	search  searchState   // the full-text index (search_service.go)
 	control *control.Server
 	cancel  context.CancelFunc
-	warm    warmer // works out the Inbox's rows ahead of the window (threads.go)
+	runners sync.WaitGroup // the focus and snooze loops; close waits for them
+	warm    warmer         // works out the Inbox's rows ahead of the window (threads.go)
 }
 
 // New returns an App; Open opens its workspace.
@@ -294,8 +295,8 @@ func (a *App) startEngine(ctx context.Context, ws *workspace) {
 			ws.control = srv
 		}
 	}
-	go ws.focus.run(ctx)
-	go ws.snooze.run(ctx)
+	ws.runners.Go(func() { ws.focus.run(ctx) })
+	ws.runners.Go(func() { ws.snooze.run(ctx) })
 	ws.engine.Start(ctx, ConnectorAccounts(ws.mode, a.opts.Config, a.opts.DemoInterval))
 }
 
@@ -331,6 +332,8 @@ func (ws *workspace) close() error {
 	if ws.cancel != nil {
 		ws.cancel()
 	}
+	// A runner mid-tick finishes its write before the store closes under it.
+	ws.runners.Wait()
 	if ws.control != nil {
 		ws.control.Close()
 	}

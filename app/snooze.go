@@ -353,7 +353,9 @@ func (r *snoozeRunner) wake(ctx context.Context, now time.Time, ids []inbox.ID) 
 	}
 	r.woken = next
 	r.version++
-	r.saveLocked(ctx)
+	// The items are already back: their record is saved even if the app is
+	// closing, or after a restart they would sort by received time.
+	r.saveLocked(context.WithoutCancel(ctx))
 	r.mu.Unlock()
 	r.log.Info("snooze: items back in the inbox", "count", len(woke))
 	r.onWake(woke)

@@ -144,6 +144,18 @@ func (f *triageFixture) run(t *testing.T, command string, natives ...string) Tri
 	return res
 }
 
+// wokenRecorded reports whether the snooze runner has recorded native's
+// wake-up (it does so just after moving the item back to the inbox).
+func (f *triageFixture) wokenRecorded(native string) bool {
+	ws, err := f.app.current()
+	if err != nil {
+		return false
+	}
+	woken, _ := ws.snooze.wokenAt()
+	_, ok := woken[inbox.ID(DemoAccount+"/"+native)]
+	return ok
+}
+
 func (f *triageFixture) list(t *testing.T, q inbox.Query) []string {
 	t.Helper()
 	p, err := f.in.List(q)
@@ -396,6 +408,9 @@ func TestSnoozeWakesAtItsTimeAndAfterRestart(t *testing.T) {
 	}
 	f.clock.Advance(time.Hour)
 	ws.snooze.tick(ctx)
+	// The app's own runner may have woken e1 first, and be between setting
+	// its state and recording its wake-up.
+	waitFor(t, "e1 recorded as woken", func() bool { return f.wokenRecorded("e1") })
 	it := f.get(t, "e1")
 	if it.Triage.State != inbox.StateInbox || !it.Triage.SnoozeUntil.IsZero() {
 		t.Fatalf("e1 after its time: %+v", it.Triage)
@@ -415,7 +430,10 @@ func TestSnoozeWakesAtItsTimeAndAfterRestart(t *testing.T) {
 	}
 	f.clock.Advance(5 * time.Hour)
 	f.open(t)
-	waitFor(t, "dm back after restart", func() bool { return f.get(t, "dm").Triage.State == inbox.StateInbox })
+	// The runner sets dm's state, then records its wake-up: wait for both.
+	waitFor(t, "dm back after restart", func() bool {
+		return f.wokenRecorded("dm") && f.get(t, "dm").Triage.State == inbox.StateInbox
+	})
 	got := f.list(t, inbox.Query{State: inbox.StateInbox, Threads: true})
 	if len(got) < 2 || got[0] != "dm" || got[1] != "e1" {
 		t.Fatalf("inbox after restart = %v (want dm, then e1 on top)", got)
