@@ -76,6 +76,8 @@ func CheckCommand(command string) error {
 		return oneOf("load", "sender")
 	case "links":
 		return oneOf("show", "next", "prev", "open", "close")
+	case "scroll":
+		return oneOf("line-down", "line-up", "page-down", "page-up", "top", "bottom")
 	case "pick":
 		return oneOf("norm", "1", "2", "3", "4", "5")
 	case "select":

@@ -5,8 +5,8 @@
 // middle-clicking and pressing Enter on an https or mailto link hands exactly
 // that address to Workspace.OpenURL without the frame navigating, that a
 // javascript: link does nothing but say so, that keys pressed in the frame
-// still drive the window, and that no request leaves for any host but the
-// app's own.
+// still drive the window, that no request leaves for any host but the
+// app's own, and that the scroll keys scroll a long message from the pane.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -173,6 +173,78 @@ test('reader: cid: images show from the message; links open through OpenURL; not
       await page.waitForFunction((sel) => document.querySelector(sel)?.contentDocument?.querySelector('img[alt="Q3 chart"]')?.naturalWidth > 0, frame, { timeout: 5000 });
       await page.screenshot({ path: process.env.LULL_SHOT });
     }
+    await page.close();
+  } finally {
+    await app.stop();
+  }
+});
+
+test('reader: the keyboard scrolls a long message, in an email frame and in the pane', async (t) => {
+  const dir = prepare(t, browser);
+  if (!dir) return;
+  const n = seedMaildir(dir, path.join(repo, 'e2e', 'fixtures', 'long'), 'long');
+  const app = await startApp(dir, { args: [] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const pageErrors = [];
+    page.on('pageerror', (err) => { if (!String(err.stack || '').includes('/wails/ipc.js')) pageErrors.push(String(err)); });
+    await page.goto(app.url);
+    await page.waitForFunction(() => window.go?.app?.Inbox?.Counts, null, { timeout: 20000 });
+    await page.waitForFunction(async (want) => (await window.go.app.Inbox.Counts()).inbox === want, n, { timeout: 30000 });
+    await page.waitForSelector(rows, { timeout: 10000 });
+
+    // Opened from the list, the focus is on the pane, not in the frame: the
+    // scroll keys reach the frame through the keymap.
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`${frame}[title="Message: A long HTML letter"][data-ready]`, { timeout: 5000 });
+    const frameY = () => page.evaluate((sel) => document.querySelector(sel).contentWindow.scrollY, frame);
+    /** settles waits until the frame's scroll position is within [lo, hi]. */
+    const settles = async (what, lo, hi = lo) => {
+      await page.waitForFunction(
+        ([sel, a, b]) => {
+          const y = document.querySelector(sel).contentWindow.scrollY;
+          return y >= a && y <= b;
+        },
+        [frame, lo, hi],
+        { timeout: 3000 },
+      ).catch(async () => assert.fail(`${what}: the frame is at ${await frameY()}, not in [${lo}, ${hi}]`));
+    };
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Reading pane');
+    assert.equal(await frameY(), 0);
+    await page.keyboard.press('ArrowDown');
+    await settles('ArrowDown', 40);
+    await page.keyboard.press('ArrowUp');
+    await settles('ArrowUp', 0);
+    await page.keyboard.press('Space');
+    await settles('Space', 300, 1000);
+    const page1 = await frameY();
+    await page.keyboard.press('PageDown');
+    await settles('PageDown', 2 * page1);
+    await page.keyboard.press('Shift+Space');
+    await settles('Shift+Space', page1);
+    await page.keyboard.press('End');
+    await settles('End', 3 * page1, Infinity);
+    assert.ok(await inFrame(page, (doc) => {
+      const last = [...doc.querySelectorAll('p')].at(-1).getBoundingClientRect();
+      return last.bottom <= doc.defaultView.innerHeight;
+    }), 'the end of the letter is not in view');
+    await page.keyboard.press('Home');
+    await settles('Home', 0);
+
+    // j still moves on, and in a plain message the pane itself scrolls.
+    await page.keyboard.press('j');
+    await page.waitForFunction(() => document.querySelector('[aria-label="Reading pane"] h1')?.textContent === 'A long plain note', null, { timeout: 5000 });
+    const paneY = () => page.evaluate(() => document.querySelector('[aria-label="Reading pane"]').scrollTop);
+    assert.equal(await paneY(), 0);
+    await page.keyboard.press('End');
+    await page.waitForFunction(() => document.querySelector('[aria-label="Reading pane"]').scrollTop > 500, null, { timeout: 3000 });
+    await page.keyboard.press('Home');
+    await page.waitForFunction(() => document.querySelector('[aria-label="Reading pane"]').scrollTop === 0, null, { timeout: 3000 });
+    // In the list the arrows still move between items.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('ArrowUp');
+    await page.waitForFunction(() => document.querySelector('[data-testid="row"][aria-selected="true"]')?.textContent.includes('A long HTML letter'), null, { timeout: 3000 });
+    assert.deepEqual(pageErrors, [], 'page errors');
     await page.close();
   } finally {
     await app.stop();

@@ -280,6 +280,7 @@ interface Runtime {
   EventsOn(name: string, cb: (...data: unknown[]) => void): (() => void) | void;
   EventsOff?(name: string, ...more: string[]): void;
   EventsEmit?(name: string, ...data: unknown[]): void;
+  ClipboardSetText?(text: string): Promise<boolean>;
 }
 
 declare global {
@@ -390,6 +391,19 @@ export function painted(): void {
     };
     ch.port2.postMessage(0);
   });
+}
+
+/**
+ * copyText puts text on the system clipboard: through the desktop runtime
+ * in the window, through the page's clipboard in a browser.
+ */
+export async function copyText(text: string): Promise<void> {
+  const rt = globalThis.window?.runtime;
+  if (rt?.ClipboardSetText) {
+    if (!(await rt.ClipboardSetText(text))) throw new Error('The clipboard refused the text.');
+    return;
+  }
+  await navigator.clipboard.writeText(text);
 }
 
 /** on subscribes to a backend event and returns the unsubscribe function. */

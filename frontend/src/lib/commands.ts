@@ -107,6 +107,12 @@ export const CATALOG: CatalogEntry[] = [
   { command: 'images load', title: 'Load remote images in this message', group: 'Move' },
   { command: 'images sender', title: 'Always load images from this sender', group: 'Move' },
   { command: 'links show', title: "List the message's links", group: 'Move' },
+  { command: 'scroll line-down', title: 'Scroll the message down', group: 'Move' },
+  { command: 'scroll line-up', title: 'Scroll the message up', group: 'Move' },
+  { command: 'scroll page-down', title: 'Page down in the message', group: 'Move' },
+  { command: 'scroll page-up', title: 'Page up in the message', group: 'Move' },
+  { command: 'scroll top', title: 'To the top of the message', group: 'Move' },
+  { command: 'scroll bottom', title: 'To the end of the message', group: 'Move' },
 
   { command: 'focus toggle', title: 'Start or stop focus', group: 'Focus' },
   { command: 'focus next-batch', title: 'Focus until the next batch time', group: 'Focus' },

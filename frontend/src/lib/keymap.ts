@@ -97,6 +97,14 @@ export const BINDINGS: Binding[] = [
   { keys: 's', command: 'picker snooze', section: 'item', description: 'Snooze…' },
   { keys: 'I', command: 'inbox', section: 'item', description: 'Move back to inbox' },
   { keys: 'O', command: 'browse', section: 'item', description: 'Open in source app or browser' },
+  { keys: 'ArrowDown', command: 'scroll line-down', section: 'item', description: 'Scroll down' },
+  { keys: 'ArrowUp', command: 'scroll line-up', section: 'item', description: 'Scroll up' },
+  { keys: 'Space', command: 'scroll page-down', section: 'item', description: 'Page down' },
+  { keys: 'PageDown', command: 'scroll page-down', section: 'item', description: 'Page down' },
+  { keys: 'Shift+Space', command: 'scroll page-up', section: 'item', description: 'Page up' },
+  { keys: 'PageUp', command: 'scroll page-up', section: 'item', description: 'Page up' },
+  { keys: 'Home', command: 'scroll top', section: 'item', description: 'To the top' },
+  { keys: 'End', command: 'scroll bottom', section: 'item', description: 'To the end' },
 
   // Anywhere in the inbox
   { keys: 'u', command: 'undo', section: 'global', description: 'Undo' },

@@ -10,7 +10,10 @@ import {
   linkRefusal,
   linkTarget,
   refusedNote,
+  scrollStep,
   senderAddress,
+  SCROLL_HOWS,
+  SCROLL_LINE,
 } from './reader';
 
 /** body returns what emailDocument put between <body> and </body>. */
@@ -293,5 +296,27 @@ describe('the reader keys', () => {
     expect(press('L')).toMatchObject({ command: 'links close' });
     // Triage keys do nothing while the list has the keyboard.
     expect(press('e')).toEqual({ kind: 'none' });
+  });
+});
+
+describe('scrollStep', () => {
+  const page = 600 - SCROLL_LINE;
+  it.each([
+    ['line-down', { by: SCROLL_LINE }],
+    ['line-up', { by: -SCROLL_LINE }],
+    ['page-down', { by: page }],
+    ['page-up', { by: -page }],
+    ['top', { to: 'start' }],
+    ['bottom', { to: 'end' }],
+    ['sideways', null],
+    [undefined, null],
+  ])('scroll %s goes %j', (how, want) => {
+    expect(scrollStep(how, 600)).toEqual(want);
+  });
+  it('knows every how the command takes', () => {
+    expect(SCROLL_HOWS.filter((h) => scrollStep(h, 600) === null)).toEqual([]);
+  });
+  it('still scrolls a line in a frame shorter than two lines', () => {
+    expect(scrollStep('page-down', 30)).toEqual({ by: SCROLL_LINE });
   });
 });

@@ -380,6 +380,39 @@ export function senderAddress(addr: string | undefined): string {
   return /^[^\s@<>,]+@[^\s@<>,]+$/.test(s) ? s : '';
 }
 
+/** ScrollStep is how far a scroll command goes: by a number of pixels, or to an end. */
+export type ScrollStep = { by: number } | { to: 'start' | 'end' };
+
+/** SCROLL_LINE is how far a line scrolls (the arrow keys), as in a browser. */
+export const SCROLL_LINE = 40;
+
+/** SCROLL_HOWS are what the scroll command takes. */
+export const SCROLL_HOWS = ['line-down', 'line-up', 'page-down', 'page-up', 'top', 'bottom'] as const;
+
+/**
+ * scrollStep is how far "scroll <how>" goes in a page whose visible height
+ * is viewport, as a browser scrolls a page it shows: a line, a page less a
+ * line of overlap, or to an end. It is null for a how it does not know.
+ */
+export function scrollStep(how: string | undefined, viewport: number): ScrollStep | null {
+  const page = Math.max(viewport - SCROLL_LINE, SCROLL_LINE);
+  switch (how) {
+    case 'line-down':
+      return { by: SCROLL_LINE };
+    case 'line-up':
+      return { by: -SCROLL_LINE };
+    case 'page-down':
+      return { by: page };
+    case 'page-up':
+      return { by: -page };
+    case 'top':
+      return { to: 'start' };
+    case 'bottom':
+      return { to: 'end' };
+  }
+  return null;
+}
+
 /** ReaderControls are the reading pane's commands, run by the window's dispatcher. */
 export interface ReaderControls {
   /** "load": this message's remote images; "sender": always for its sender (again: stop). */
@@ -388,4 +421,8 @@ export interface ReaderControls {
   links: (how: string | undefined) => void;
   /** linksOpen says whether the link list has the keyboard. */
   linksOpen: () => boolean;
+  /** scroll scrolls the message (an email's frame, else the pane) as scrollStep says. */
+  scroll: (how: string | undefined) => void;
+  /** copy copies the text selected in an email's frame, reporting whether there was any. */
+  copy: () => boolean;
 }
