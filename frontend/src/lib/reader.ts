@@ -136,7 +136,7 @@ export const FRAME_STYLE = `
 html { background: #fcfcfb; }
 body {
   margin: 0; padding: 2px 2px 32px;
-  font: 14px/1.6 system-ui, -apple-system, 'Segoe UI', 'Noto Sans', Ubuntu, Cantarell, 'Helvetica Neue', Arial, sans-serif;
+  font: 14px/1.6 system-ui, sans-serif;
   color: #1c1c1f; overflow-wrap: anywhere; -webkit-font-smoothing: antialiased;
 }
 p { margin: 0 0 0.9em; }
@@ -152,7 +152,7 @@ a[${LINK_ATTR}]:hover { text-decoration-color: currentColor; }
 a[${LINK_ATTR}]:focus-visible { outline: 2px solid rgba(70, 73, 166, 0.55); outline-offset: 1px; border-radius: 2px; }
 a[${REFUSED_ATTR}] { text-decoration-line: underline; text-decoration-style: dotted; text-decoration-color: rgba(0, 0, 0, 0.3); cursor: not-allowed; }
 blockquote { margin: 0.6em 0; padding-left: 12px; border-left: 2px solid #d9d8d2; color: #75757c; }
-pre, code, kbd, samp, tt { font-family: ui-monospace, 'SF Mono', Menlo, Consolas, 'DejaVu Sans Mono', monospace; font-size: 12.5px; }
+pre, code, kbd, samp, tt { font-family: ui-monospace, Consolas, monospace; font-size: 12.5px; }
 pre { white-space: pre-wrap; background: #f0f0ec; padding: 10px 12px; border-radius: 6px; }
 hr { border: 0; border-top: 1px solid #e4e3de; margin: 1.2em 0; }
 h1, h2, h3 { line-height: 1.3; }
