@@ -297,6 +297,7 @@ func (a *App) startEngine(ctx context.Context, ws *workspace) {
 	}
 	ws.runners.Go(func() { ws.focus.run(ctx) })
 	ws.runners.Go(func() { ws.snooze.run(ctx) })
+	ws.runners.Go(func() { a.runRepairs(ctx, ws) })
 	ws.engine.Start(ctx, ConnectorAccounts(ws.mode, a.opts.Config, a.opts.DemoInterval))
 }
 

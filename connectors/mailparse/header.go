@@ -240,6 +240,17 @@ func decodeWords(s string) (string, error) {
 // gluedWord is an RFC 2047 encoded-word anywhere in a string.
 var gluedWord = regexp.MustCompile(`=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=`)
 
+// DecodeLeftoverWords decodes the RFC 2047 encoded-words left in header
+// text that was decoded before this package knew glued words (see
+// decodeGluedWords): text already decoded stays as it is, so it is safe to
+// run on any subject or display name, and again.
+func DecodeLeftoverWords(s string) string {
+	if !strings.Contains(s, "=?") {
+		return s
+	}
+	return collapseSpace(decodeGluedWords(s))
+}
+
 // decodeGluedWords decodes the encoded-words a standard decoder leaves
 // alone because they touch other text, as in `H=?ISO-8859-1?B?9g==?=hn`
 // (RFC 2047 wants whitespace around them, some mailers never did; other mail
