@@ -31,6 +31,7 @@ type Keys map[string]map[string][]string
 var KeySections = []string{
 	"global", "list", "item", "inbox", "later", "snoozed", "done",
 	"picker", "palette", "links", "help", "welcome", "settings", "account",
+	"search", "searchbox",
 }
 
 // CheckCommand reports whether command is one the window understands, and if
@@ -76,6 +77,11 @@ func CheckCommand(command string) error {
 		return oneOf("load", "sender")
 	case "links":
 		return oneOf("show", "next", "prev", "open", "close")
+	case "search":
+		if len(args) == 0 {
+			return nil
+		}
+		return oneOf("results", "close")
 	case "scroll":
 		return oneOf("line-down", "line-up", "page-down", "page-up", "top", "bottom")
 	case "pick":

@@ -70,6 +70,8 @@ export const CATALOG: CatalogEntry[] = [
   { command: 'view snoozed', title: 'Go to Snoozed', group: 'Go to' },
   { command: 'view done', title: 'Go to Done', group: 'Go to' },
   { command: 'view held', title: 'Go to Held', group: 'Go to' },
+  { command: 'search', title: 'Search', group: 'Go to' },
+  { command: 'search close', title: 'Close the search', group: 'Go to' },
   { command: 'filter all', title: 'Show every source', group: 'Go to' },
   { command: 'filter email', title: 'Show email only', group: 'Go to' },
   { command: 'filter slack', title: 'Show Slack only', group: 'Go to' },

@@ -20,8 +20,28 @@ export interface Notice {
   undo?: boolean;
 }
 
+/** SEARCH_LIMIT is how many matches a search shows (the backend's most). */
+export const SEARCH_LIMIT = 500;
+
+/** What the last search said besides its rows. */
+export interface SearchInfo {
+  /** How many items match in all; the list shows at most SEARCH_LIMIT. */
+  total: number;
+  tookMs: number;
+  /** The index is still catching up with the store: matches may be missing. */
+  indexing: boolean;
+}
+
 export class InboxModel {
   view = $state<State>('inbox');
+  /**
+   * The search the list shows instead of the view (the / view), or null.
+   * "" is a search box with nothing typed yet: an empty list.
+   */
+  query = $state<string | null>(null);
+  searchInfo = $state<SearchInfo | null>(null);
+  /** Why the last search failed (a bad date, say), for the search box. */
+  searchError = $state<string | null>(null);
   /** The source filter (keys 0-4); null shows every source. */
   source = $state<Source | null>(null);
   /** Rows picked with x, by id; Shift+E and "selection …" act on them. */
@@ -42,10 +62,17 @@ export class InboxModel {
   private detailTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshing: Promise<void> | null = null;
   private again = false;
+  /** The running or last search, shared by the pages of one refresh. */
+  private results: { query: string; gen: number; run: Promise<api.SearchResults | null> } | null = null;
+  /** Moves on every refresh, so a refresh searches again. */
+  private searchGen = 0;
+  /** The view's selection from before the search, back when it closes. */
+  private beforeSearch: Selection | null = null;
 
   constructor(pageSize = 100) {
     this.list = new ListWindow<Summary>(
       (offset, limit) => {
+        if (this.query !== null) return this.searchPage(this.query, offset, limit);
         const q: api.Query = { state: this.view, offset, limit, threads: this.view === 'inbox' };
         if (this.source) q.source = this.source;
         return api.inbox.list(q);
@@ -150,6 +177,7 @@ export class InboxModel {
     this.refreshing = (async () => {
       do {
         this.again = false;
+        this.searchGen++;
         const counts = this.loadCounts();
         await this.list.refresh(this.pinned());
         this.setSelection(reconcile(this.selected, this.list));
@@ -173,6 +201,23 @@ export class InboxModel {
 
   /** setView shows another list, restoring the selection it had last time. */
   setView(state: State): void {
+    if (this.query !== null) {
+      // Going to a view leaves the search; its selection there is kept.
+      this.query = null;
+      this.searchInfo = null;
+      this.searchError = null;
+      this.results = null;
+      if (state === this.view) {
+        this.list.reset();
+        this.picked.clear();
+        this.setSelection(this.beforeSearch ?? { id: null, index: 0 });
+        this.beforeSearch = null;
+        void this.refresh();
+        return;
+      }
+      this.selected = this.beforeSearch ?? { id: null, index: 0 };
+      this.beforeSearch = null;
+    }
     if (state === this.view) return;
     this.remembered.set(this.view, $state.snapshot(this.selected));
     this.list.reset();
@@ -191,6 +236,91 @@ export class InboxModel {
     this.source = source;
     this.setSelection({ id: null, index: 0 });
     void this.refresh();
+  }
+
+  // ---- search ------------------------------------------------------------
+
+  /** searching says the list shows a search, not the view. */
+  get searching(): boolean {
+    return this.query !== null;
+  }
+
+  /** openSearch shows the search (empty until a query is typed) in place of the view. */
+  openSearch(): void {
+    if (this.query !== null) return;
+    this.beforeSearch = $state.snapshot(this.selected);
+    this.query = '';
+    this.searchInfo = null;
+    this.searchError = null;
+    this.results = null;
+    this.list.reset();
+    this.picked.clear();
+    this.setSelection({ id: null, index: 0 });
+    void this.refresh();
+  }
+
+  /** setQuery searches for query (trimmed), from the top. */
+  setQuery(query: string): void {
+    const q = query.trim();
+    if (this.query === null || q === this.query) return;
+    this.query = q;
+    this.results = null;
+    this.searchError = null;
+    this.list.reset();
+    this.picked.clear();
+    this.setSelection({ id: null, index: 0 });
+    void this.refresh();
+  }
+
+  /** closeSearch goes back to the view and its selection. */
+  closeSearch(): void {
+    if (this.query === null) return;
+    this.query = null;
+    this.searchInfo = null;
+    this.searchError = null;
+    this.results = null;
+    this.list.reset();
+    this.picked.clear();
+    this.setSelection(this.beforeSearch ?? { id: null, index: 0 });
+    this.beforeSearch = null;
+    void this.refresh();
+  }
+
+  /**
+   * searchPage answers the list's page from one search per refresh: the
+   * first SEARCH_LIMIT matches, newest first. The source filter (keys 1-4)
+   * narrows it as it narrows the views. A query the backend refuses shows
+   * as searchError over an empty list.
+   */
+  private async searchPage(query: string, offset: number, limit: number): Promise<api.Page> {
+    if (query === '') {
+      this.searchInfo = null;
+      return { items: [], total: 0, offset };
+    }
+    const full = this.source ? `source:${this.source} ${query}` : query;
+    if (!this.results || this.results.query !== full || this.results.gen !== this.searchGen) {
+      const gen = this.searchGen;
+      const run = api.search.run(full, SEARCH_LIMIT).then(
+        (r) => {
+          if (this.results?.run === run) {
+            this.searchInfo = { total: r.total, tookMs: r.tookMs, indexing: !!r.indexing };
+            this.searchError = null;
+          }
+          return r;
+        },
+        (e) => {
+          if (this.results?.run === run) {
+            this.searchInfo = null;
+            this.searchError = api.errorMessage(e);
+          }
+          return null;
+        },
+      );
+      this.results = { query: full, gen, run };
+    }
+    const r = await this.results.run;
+    const items = r?.items ?? [];
+    return { items: items.slice(offset, offset + limit), total: items.length, offset };
   }
 
   /** toggle picks or unpicks the selected row. */
@@ -249,7 +379,10 @@ export class InboxModel {
     const targets = ids ?? (this.selected.id ? [this.selected.id] : []);
     if (targets.length === 0) return;
     const target = TARGET[parse(command).name];
-    if (target && target !== this.view) {
+    // Search results keep an item that moves (its row shows where it went);
+    // the selection goes on to the next one.
+    if (target && this.query !== null && targets.length === 1 && targets[0] === this.selected.id) this.move(1);
+    if (target && target !== this.view && this.query === null) {
       this.list.removeLocal(targets);
       for (const id of targets) this.picked.delete(id);
       this.counts = {
@@ -262,7 +395,8 @@ export class InboxModel {
     }
     try {
       // The Inbox shows one row per thread: a command on a row is on its thread.
-      const r = this.view === 'inbox' ? await api.triage.runThreads(command, targets) : await api.triage.run(command, targets);
+      const threads = this.view === 'inbox' && this.query === null;
+      const r = threads ? await api.triage.runThreads(command, targets) : await api.triage.run(command, targets);
       this.undoDepth = r.undoDepth;
       this.notice = { text: r.message || defaultMessage(command), kind: 'info', undo: r.undoDepth > 0 };
     } catch (e) {

@@ -193,7 +193,7 @@ describe('the default keymap', () => {
   it('groups bindings for the help overlay, merging keys of one command', () => {
     const groups = helpGroups();
     expect(groups.map((g) => g.section)).toEqual([
-      'list', 'done', 'item', 'global', 'picker', 'palette', 'welcome', 'help', 'settings', 'account', 'links',
+      'list', 'done', 'search', 'item', 'global', 'picker', 'palette', 'welcome', 'help', 'settings', 'account', 'links', 'searchbox',
     ]);
     const next = groups[0].rows.find((r) => r.description === 'Next item');
     expect(next?.keys).toEqual(['j', 'ArrowDown']);

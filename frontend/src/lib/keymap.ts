@@ -34,10 +34,12 @@ export type Section =
   | 'help'
   | 'settings'
   | 'account'
-  | 'links';
+  | 'links'
+  | 'search'
+  | 'searchbox';
 
 /** VIEW_SECTIONS are the sections of one list view, in front of "list" while it shows. */
-export const VIEW_SECTIONS = ['inbox', 'later', 'snoozed', 'done'] as const;
+export const VIEW_SECTIONS = ['inbox', 'later', 'snoozed', 'done', 'search'] as const;
 
 export interface Binding {
   keys: string;
@@ -55,6 +57,7 @@ export const SECTIONS: { id: Section; title: string }[] = [
   { id: 'later', title: 'Later view' },
   { id: 'snoozed', title: 'Snoozed view' },
   { id: 'done', title: 'Done view' },
+  { id: 'search', title: 'Search results' },
   { id: 'item', title: 'Reading pane' },
   { id: 'global', title: 'Anywhere' },
   { id: 'picker', title: 'Later and snooze picker' },
@@ -64,6 +67,7 @@ export const SECTIONS: { id: Section; title: string }[] = [
   { id: 'settings', title: 'Settings' },
   { id: 'account', title: 'Add an account' },
   { id: 'links', title: 'Link list' },
+  { id: 'searchbox', title: 'Search box' },
 ];
 
 export const BINDINGS: Binding[] = [
@@ -87,6 +91,7 @@ export const BINDINGS: Binding[] = [
 
   // A view's own keys
   { keys: 'e', command: 'inbox', section: 'done', description: 'Not done: back to inbox' },
+  { keys: 'Escape', command: 'search close', section: 'search', description: 'Close the search, back to the view' },
 
   // Reading pane
   { keys: 'Escape', command: 'back', section: 'item', description: 'Back to the list' },
@@ -125,6 +130,7 @@ export const BINDINGS: Binding[] = [
   { keys: 'R', command: 'release', section: 'global', description: 'Release held items now' },
   { keys: ',', command: 'settings', section: 'global', description: 'Settings' },
   { keys: 'A', command: 'add-account', section: 'global', description: 'Add an account' },
+  { keys: '/', command: 'search', section: 'global', description: 'Search (again: back to the search box)' },
   { keys: '?', command: 'help', section: 'global', description: 'Keyboard shortcuts' },
   // The open message, from the list or the pane (ReadingPane.svelte)
   { keys: 'i', command: 'images load', section: 'global', description: 'Load remote images in this message' },
@@ -178,6 +184,11 @@ export const BINDINGS: Binding[] = [
   { keys: 'o', command: 'links open', section: 'links', description: 'Open in the browser' },
   { keys: 'Escape', command: 'links close', section: 'links', description: 'Close' },
   { keys: 'L', command: 'links close', section: 'links', description: 'Close' },
+
+  // The search box (the / view): typing searches as you go
+  { keys: 'Enter', command: 'search results', section: 'searchbox', description: 'Go to the results', field: true },
+  { keys: 'ArrowDown', command: 'search results', section: 'searchbox', description: 'Go to the results', field: true },
+  { keys: 'Escape', command: 'search close', section: 'searchbox', description: 'Close the search', field: true },
 
   // Help overlay
   { keys: 'Escape', command: 'close', section: 'help', description: 'Close' },

@@ -1,0 +1,94 @@
+// The / view, keyboard only, in the sample workspace in Chromium against the
+// real Go backend and its bleve index: / opens the search box, typing
+// searches as you go, Enter goes to the matches, Enter opens one in the
+// reading pane, e marks a match done (it leaves the matches, as done items do
+// unless asked for), u brings it back, a refused query says why, and Esc
+// goes back to the Inbox with its selection. No mouse event at all.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, prepare, withApp } from './harness.js';
+
+let browser;
+before(async () => { browser = await launchBrowser().catch(() => null); });
+after(async () => { await browser?.close(); });
+
+const rows = '[data-testid="row"]';
+const input = '[data-testid="search-input"]';
+const line = '[data-testid="search-line"]';
+
+function noMouse(page) {
+  for (const m of ['click', 'dblclick', 'down', 'up', 'move', 'wheel']) {
+    page.mouse[m] = () => { throw new Error(`mouse.${m} used in a keyboard-only test`); };
+  }
+}
+
+/** matches reads "N matches" from the line under the box. */
+async function matches(page) {
+  const text = await page.textContent(line);
+  const m = /^(\d+) match/.exec(text ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+test('keyboard only: / searches as you type, Enter opens a match, e and u, a refused query, Esc back', async (t) => {
+  const dir = prepare(t, browser);
+  if (!dir) return;
+  await withApp(browser, dir, {}, async (page) => {
+    noMouse(page);
+    await page.waitForSelector(rows, { timeout: 30000 });
+    await page.waitForFunction(async () => (await window.go.app.Workspace.Status()).accounts.every((a) => a.state === 'idle'), null, { timeout: 60000 });
+    await page.waitForTimeout(300);
+    await page.keyboard.press('j');
+    const inboxSelected = await page.getAttribute(`${rows}[aria-selected="true"]`, 'data-id');
+
+    // What the backend finds, to hold the window to.
+    const want = await page.evaluate(async () => (await window.go.app.Search.Run('linux install', 500)).items.map((i) => i.id));
+    assert.ok(want.length >= 3, `only ${want.length} matches for "linux install" in the sample`);
+
+    await page.keyboard.press('/');
+    await page.waitForFunction((sel) => document.activeElement?.matches(sel), input, { timeout: 5000 });
+    // Typed keys are text here, not commands: no e, l or s ran.
+    await page.keyboard.type('linux install');
+    await page.waitForFunction((sel) => /^\d+ match/.test(document.querySelector(sel)?.textContent ?? ''), line, { timeout: 5000 });
+    assert.equal(await matches(page), want.length);
+    assert.equal(await page.inputValue(input), 'linux install');
+    assert.deepEqual(await page.evaluate(async () => (await window.go.app.Inbox.Counts()).done), 0, 'typing in the box ran a command');
+    const shown = await page.$$eval(rows, (els) => els.map((e) => e.getAttribute('data-id')));
+    assert.deepEqual(shown, want.slice(0, shown.length), 'the rows are not the matches, newest first');
+    assert.match(await page.textContent('footer.status'), new RegExp(`${want.length} matches in Search`));
+    assert.equal(await page.getAttribute('[data-testid="search-tab"]', 'aria-current'), 'page');
+
+    // Enter: to the matches, the first selected; Enter again opens it.
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((sel) => !document.activeElement?.matches(sel), input, { timeout: 5000 });
+    assert.equal(await page.getAttribute(`${rows}[aria-selected="true"]`, 'data-id'), want[0]);
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    const title = await page.evaluate(async (id) => (await window.go.app.Inbox.Get(id)).title, want[1]);
+    await page.waitForFunction((tt) => document.querySelector('[aria-label="Reading pane"] h1')?.textContent === tt, title, { timeout: 5000 });
+
+    // e in the pane: done; a done item leaves the matches; u brings it back.
+    await page.keyboard.press('e');
+    await page.waitForFunction(async (id) => (await window.go.app.Inbox.Get(id)).triage.state === 'done', want[1], { timeout: 5000 });
+    await page.waitForFunction((n) => new RegExp(`^${n} match`).test(document.querySelector('[data-testid="search-line"]')?.textContent ?? ''), want.length - 1, { timeout: 5000 });
+    await page.keyboard.press('u');
+    await page.waitForFunction(async (id) => (await window.go.app.Inbox.Get(id)).triage.state === 'inbox', want[1], { timeout: 5000 });
+    await page.waitForFunction((n) => new RegExp(`^${n} match`).test(document.querySelector('[data-testid="search-line"]')?.textContent ?? ''), want.length, { timeout: 5000 });
+
+    // / again: the box, its text selected, so typing replaces it.
+    await page.keyboard.press('Escape'); // the pane → the matches
+    await page.keyboard.press('/');
+    await page.waitForFunction((sel) => document.activeElement?.matches(sel), input, { timeout: 5000 });
+    await page.keyboard.type('before:someday');
+    await page.waitForFunction((sel) => /not a date/.test(document.querySelector(sel)?.textContent ?? ''), line, { timeout: 5000 });
+    assert.equal(await page.$$eval(rows, (els) => els.length), 0);
+
+    // Esc in the box: back to the Inbox, where the selection was.
+    await page.keyboard.press('Escape');
+    await page.waitForSelector(input, { state: 'detached', timeout: 5000 });
+    assert.match(await page.textContent('footer.status'), /in Inbox/);
+    await page.waitForFunction((id) => document.querySelector('[data-testid="row"][aria-selected="true"]')?.getAttribute('data-id') === id, inboxSelected, { timeout: 5000 });
+    // And the list has the keys again.
+    await page.keyboard.press('j');
+    await page.waitForFunction((id) => document.querySelector('[data-testid="row"][aria-selected="true"]')?.getAttribute('data-id') !== id, inboxSelected, { timeout: 5000 });
+  });
+});

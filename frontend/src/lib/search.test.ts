@@ -1,0 +1,144 @@
+// The / view in InboxModel, against a fake of the bound services.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SearchResults, Summary } from './api';
+import { InboxModel, SEARCH_LIMIT } from './inbox.svelte';
+
+function summary(id: string, state: Summary['state'] = 'inbox'): Summary {
+  return { id, account: 'a', source: 'email', from: 'F', title: id, snippet: '', received: '2026-12-01T10:00:00Z', threadCount: 1, unread: false, state } as Summary;
+}
+
+/** fake installs window.go.app with the calls the model makes, and records them. */
+function fake(matches: number) {
+  const calls: { name: string; args: unknown[] }[] = [];
+  const inbox = Array.from({ length: 30 }, (_, i) => summary(`in${i}`));
+  let fail: string | null = null;
+  const rec = (name: string, args: unknown[]) => calls.push({ name, args });
+  (globalThis as { window?: unknown }).window = {
+    go: {
+      app: {
+        Workspace: {},
+        Inbox: {
+          List: async (q: { offset: number; limit: number }) => {
+            rec('Inbox.List', [q]);
+            return { items: inbox.slice(q.offset, q.offset + q.limit), total: inbox.length, offset: q.offset };
+          },
+          Counts: async () => ({ inbox: inbox.length, later: 0, snoozed: 0, done: 0 }),
+          Get: async (id: string) => ({ ...summary(id), body: '' }),
+        },
+        Search: {
+          Run: async (query: string, limit: number): Promise<SearchResults> => {
+            rec('Search.Run', [query, limit]);
+            if (fail) throw fail;
+            const n = Math.min(matches, limit);
+            return { items: Array.from({ length: n }, (_, i) => summary(`m${i}`, i === 1 ? 'done' : 'inbox')), total: matches, tookMs: 3.2 };
+          },
+        },
+        Triage: {
+          Run: async (command: string, ids: string[]) => (rec('Triage.Run', [command, ids]), { changed: ids, undoDepth: 1, message: 'ok' }),
+          RunThreads: async (command: string, ids: string[]) => (rec('Triage.RunThreads', [command, ids]), { changed: ids, undoDepth: 1, message: 'ok' }),
+        },
+      },
+    },
+  };
+  return {
+    calls,
+    searches: () => calls.filter((c) => c.name === 'Search.Run').map((c) => c.args),
+    refuse: (why: string | null) => (fail = why),
+  };
+}
+
+/** settle lets the model's refresh, page fetches and coalesced follow-ups finish. */
+async function settle(m: InboxModel) {
+  for (let i = 0; i < 5; i++) {
+    await m.refresh();
+    await new Promise((r) => setTimeout(r, 0));
+  }
+}
+
+describe('the search view', () => {
+  let m: InboxModel;
+  afterEach(() => delete (globalThis as { window?: unknown }).window);
+
+  describe('with 750 matches', () => {
+    let b: ReturnType<typeof fake>;
+    beforeEach(async () => {
+      b = fake(750);
+      m = new InboxModel(100);
+      await settle(m);
+      m.select(4);
+      await settle(m);
+    });
+
+    it('shows the newest SEARCH_LIMIT matches, one search per refresh for all its pages', async () => {
+      m.openSearch();
+      expect(m.searching).toBe(true);
+      await settle(m);
+      expect(m.total).toBe(0); // nothing typed yet
+      expect(b.searches()).toEqual([]);
+      m.setQuery('  quarterly report ');
+      m.setRange({ start: 0, end: 40 });
+      await settle(m);
+      m.setRange({ start: 420, end: 460 });
+      await settle(m);
+      expect(m.total).toBe(SEARCH_LIMIT);
+      expect(m.row(0)?.id).toBe('m0');
+      expect(m.row(450)?.id).toBe('m450');
+      expect(m.searchInfo).toEqual({ total: 750, tookMs: 3.2, indexing: false });
+      expect(b.searches().every((a) => a[0] === 'quarterly report' && a[1] === SEARCH_LIMIT)).toBe(true);
+      // A refresh asks again for the pages on screen (4) and pinned (0):
+      // one search answers both.
+      const before = b.calls.length;
+      await m.refresh();
+      const during = b.calls.slice(before).map((c) => c.name);
+      expect(during.filter((n) => n === 'Search.Run')).toHaveLength(1);
+      expect(during).not.toContain('Inbox.List');
+      expect(m.row(0)?.id).toBe('m0');
+      expect(m.row(450)?.id).toBe('m450');
+    });
+
+    it('narrows to the source filter and gives the view its selection back on close', async () => {
+      m.setSource('slack');
+      await settle(m);
+      m.select(3);
+      await settle(m);
+      m.openSearch();
+      m.setQuery('deploy');
+      await settle(m);
+      expect(b.searches().at(-1)).toEqual(['source:slack deploy', SEARCH_LIMIT]);
+      m.closeSearch();
+      await settle(m);
+      expect(m.searching).toBe(false);
+      expect(m.selected.index).toBe(3);
+    });
+
+    it('keeps a triaged match in the results, moves on, and acts on the item, not its thread', async () => {
+      m.openSearch();
+      m.setQuery('report');
+      await settle(m);
+      m.select(0);
+      await m.triage('done');
+      await settle(m);
+      expect(b.calls.filter((c) => c.name.startsWith('Triage.'))).toEqual([{ name: 'Triage.Run', args: ['done', ['m0']] }]);
+      expect(m.selected.index).toBe(1);
+      expect(m.row(0)?.id).toBe('m0');
+      expect(m.total).toBe(SEARCH_LIMIT);
+    });
+  });
+
+  it('shows why a query was refused, over an empty list', async () => {
+    const b = fake(3);
+    m = new InboxModel(100);
+    await settle(m);
+    m.openSearch();
+    b.refuse('search: before: "someday" is not a date');
+    m.setQuery('before:someday');
+    await settle(m);
+    expect(m.total).toBe(0);
+    expect(m.searchError).toBe('search: before: "someday" is not a date');
+    b.refuse(null);
+    m.setQuery('before:2026-12-01');
+    await settle(m);
+    expect(m.searchError).toBeNull();
+    expect(m.total).toBe(3);
+  });
+});
