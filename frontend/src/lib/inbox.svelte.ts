@@ -23,6 +23,13 @@ export interface Notice {
 /** SEARCH_LIMIT is how many matches a search shows (the backend's most). */
 export const SEARCH_LIMIT = 500;
 
+/**
+ * SEARCH_FIRST is how many matches a search asks for until the list goes
+ * past them: a search runs as the user types, and its answer is then about
+ * 40 KB instead of 200 KB.
+ */
+export const SEARCH_FIRST = 100;
+
 /** What the last search said besides its rows. */
 export interface SearchInfo {
   /** How many items match in all; the list shows at most SEARCH_LIMIT. */
@@ -63,7 +70,9 @@ export class InboxModel {
   private refreshing: Promise<void> | null = null;
   private again = false;
   /** The running or last search, shared by the pages of one refresh. */
-  private results: { query: string; gen: number; run: Promise<api.SearchResults | null> } | null = null;
+  private results: { query: string; gen: number; limit: number; run: Promise<api.SearchResults | null> } | null = null;
+  /** How many matches this search asks for: SEARCH_FIRST, then SEARCH_LIMIT once the list goes past them. */
+  private searchWant = SEARCH_FIRST;
   /** Moves on every refresh, so a refresh searches again. */
   private searchGen = 0;
   /** The view's selection from before the search, back when it closes. */
@@ -298,9 +307,12 @@ export class InboxModel {
       return { items: [], total: 0, offset };
     }
     const full = this.source ? `source:${this.source} ${query}` : query;
-    if (!this.results || this.results.query !== full || this.results.gen !== this.searchGen) {
+    if (this.results?.query !== full) this.searchWant = SEARCH_FIRST;
+    if (offset + limit > this.searchWant) this.searchWant = SEARCH_LIMIT;
+    const want = this.searchWant;
+    if (!this.results || this.results.query !== full || this.results.gen !== this.searchGen || this.results.limit < want) {
       const gen = this.searchGen;
-      const run = api.search.run(full, SEARCH_LIMIT).then(
+      const run = api.search.run(full, want).then(
         (r) => {
           if (this.results?.run === run) {
             this.searchInfo = { total: r.total, tookMs: r.tookMs, indexing: !!r.indexing };
@@ -316,11 +328,12 @@ export class InboxModel {
           return null;
         },
       );
-      this.results = { query: full, gen, run };
+      this.results = { query: full, gen, limit: want, run };
     }
     const r = await this.results.run;
     const items = r?.items ?? [];
-    return { items: items.slice(offset, offset + limit), total: items.length, offset };
+    // The total is what the list can show, also before it has asked for all of it.
+    return { items: items.slice(offset, offset + limit), total: r ? Math.min(r.total, SEARCH_LIMIT) : 0, offset };
   }
 
   /** toggle picks or unpicks the selected row. */

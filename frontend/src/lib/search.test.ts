@@ -1,7 +1,7 @@
 // The / view in InboxModel, against a fake of the bound services.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SearchResults, Summary } from './api';
-import { InboxModel, SEARCH_LIMIT } from './inbox.svelte';
+import { InboxModel, SEARCH_FIRST, SEARCH_LIMIT } from './inbox.svelte';
 
 function summary(id: string, state: Summary['state'] = 'inbox'): Summary {
   return { id, account: 'a', source: 'email', from: 'F', title: id, snippet: '', received: '2026-12-01T10:00:00Z', threadCount: 1, unread: false, state } as Summary;
@@ -78,22 +78,30 @@ describe('the search view', () => {
       m.setQuery('  quarterly report ');
       m.setRange({ start: 0, end: 40 });
       await settle(m);
-      m.setRange({ start: 420, end: 460 });
-      await settle(m);
+      // The first page needs only the first SEARCH_FIRST matches; the list
+      // is already as long as all it can show.
+      expect(b.searches().every((a) => a[0] === 'quarterly report' && a[1] === SEARCH_FIRST)).toBe(true);
       expect(m.total).toBe(SEARCH_LIMIT);
       expect(m.row(0)?.id).toBe('m0');
-      expect(m.row(450)?.id).toBe('m450');
       expect(m.searchInfo).toEqual({ total: 750, tookMs: 3.2, indexing: false });
-      expect(b.searches().every((a) => a[0] === 'quarterly report' && a[1] === SEARCH_LIMIT)).toBe(true);
+      // Further down, it asks for all SEARCH_LIMIT.
+      m.setRange({ start: 420, end: 460 });
+      await settle(m);
+      expect(b.searches().at(-1)).toEqual(['quarterly report', SEARCH_LIMIT]);
+      expect(m.row(450)?.id).toBe('m450');
       // A refresh asks again for the pages on screen (4) and pinned (0):
       // one search answers both.
       const before = b.calls.length;
       await m.refresh();
-      const during = b.calls.slice(before).map((c) => c.name);
-      expect(during.filter((n) => n === 'Search.Run')).toHaveLength(1);
-      expect(during).not.toContain('Inbox.List');
+      const during = b.calls.slice(before);
+      expect(during.filter((c) => c.name === 'Search.Run').map((c) => c.args)).toEqual([['quarterly report', SEARCH_LIMIT]]);
+      expect(during.map((c) => c.name)).not.toContain('Inbox.List');
       expect(m.row(0)?.id).toBe('m0');
       expect(m.row(450)?.id).toBe('m450');
+      // A new query starts small again.
+      m.setQuery('budget');
+      await settle(m);
+      expect(b.searches().at(-1)).toEqual(['budget', SEARCH_FIRST]);
     });
 
     it('narrows to the source filter and gives the view its selection back on close', async () => {
@@ -104,7 +112,7 @@ describe('the search view', () => {
       m.openSearch();
       m.setQuery('deploy');
       await settle(m);
-      expect(b.searches().at(-1)).toEqual(['source:slack deploy', SEARCH_LIMIT]);
+      expect(b.searches().at(-1)).toEqual(['source:slack deploy', SEARCH_FIRST]);
       m.closeSearch();
       await settle(m);
       expect(m.searching).toBe(false);
