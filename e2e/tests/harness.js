@@ -255,3 +255,10 @@ export async function withApp(browser, dir, opts, fn) {
     await app.stop();
   }
 }
+
+/** noMouse replaces the page's mouse with one that fails the test: for keyboard-only tests. */
+export function noMouse(page) {
+  for (const m of ['click', 'dblclick', 'down', 'up', 'move', 'wheel']) {
+    page.mouse[m] = () => { throw new Error(`mouse.${m} used in a keyboard-only test`); };
+  }
+}

@@ -6,7 +6,7 @@
 // goes back to the Inbox with its selection. No mouse event at all.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, prepare, withApp } from './harness.js';
+import { launchBrowser, noMouse, prepare, withApp } from './harness.js';
 
 let browser;
 before(async () => { browser = await launchBrowser().catch(() => null); });
@@ -15,12 +15,6 @@ after(async () => { await browser?.close(); });
 const rows = '[data-testid="row"]';
 const input = '[data-testid="search-input"]';
 const line = '[data-testid="search-line"]';
-
-function noMouse(page) {
-  for (const m of ['click', 'dblclick', 'down', 'up', 'move', 'wheel']) {
-    page.mouse[m] = () => { throw new Error(`mouse.${m} used in a keyboard-only test`); };
-  }
-}
 
 /** matches reads "N matches" from the line under the box. */
 async function matches(page) {

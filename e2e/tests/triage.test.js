@@ -5,7 +5,7 @@
 // page's mouse is replaced by one that fails the test.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, prepare, withApp } from './harness.js';
+import { launchBrowser, noMouse, prepare, withApp } from './harness.js';
 
 let browser;
 before(async () => { browser = await launchBrowser().catch(() => null); });
@@ -13,12 +13,6 @@ after(async () => { await browser?.close(); });
 
 const rows = '[data-testid="row"]';
 const picker = '[data-testid="picker"]';
-
-function noMouse(page) {
-  for (const m of ['click', 'dblclick', 'down', 'up', 'move', 'wheel']) {
-    page.mouse[m] = () => { throw new Error(`mouse.${m} used in a keyboard-only test`); };
-  }
-}
 
 async function selectedId(page) {
   return page.getAttribute(`${rows}[aria-selected="true"]`, 'data-id', { timeout: 5000 });

@@ -211,40 +211,22 @@ export class InboxModel {
   /** setView shows another list, restoring the selection it had last time. */
   setView(state: State): void {
     if (this.query !== null) {
-      // Going to a view leaves the search; its selection there is kept.
-      this.query = null;
-      this.searchInfo = null;
-      this.searchError = null;
-      this.results = null;
-      if (state === this.view) {
-        this.list.reset();
-        this.picked.clear();
-        this.setSelection(this.beforeSearch ?? { id: null, index: 0 });
-        this.beforeSearch = null;
-        void this.refresh();
-        return;
-      }
-      this.selected = this.beforeSearch ?? { id: null, index: 0 };
-      this.beforeSearch = null;
+      // Going to a view leaves the search; the selection each view had is kept.
+      if (state === this.view) return this.closeSearch();
+      this.selected = this.endSearch();
     }
     if (state === this.view) return;
     this.remembered.set(this.view, $state.snapshot(this.selected));
-    this.list.reset();
-    this.picked.clear();
     this.view = state;
-    this.setSelection(this.remembered.get(state) ?? { id: null, index: 0 });
-    void this.refresh();
+    this.restart(this.remembered.get(state) ?? { id: null, index: 0 });
   }
 
   /** setSource filters every view to one source (null: all), from the top. */
   setSource(source: Source | null): void {
     if (source === this.source) return;
-    this.list.reset();
-    this.picked.clear();
     this.remembered.clear();
     this.source = source;
-    this.setSelection({ id: null, index: 0 });
-    void this.refresh();
+    this.restart({ id: null, index: 0 });
   }
 
   // ---- search ------------------------------------------------------------
@@ -258,40 +240,45 @@ export class InboxModel {
   openSearch(): void {
     if (this.query !== null) return;
     this.beforeSearch = $state.snapshot(this.selected);
-    this.query = '';
-    this.searchInfo = null;
-    this.searchError = null;
-    this.results = null;
-    this.list.reset();
-    this.picked.clear();
-    this.setSelection({ id: null, index: 0 });
-    void this.refresh();
+    this.setSearch('');
+    this.restart({ id: null, index: 0 });
   }
 
   /** setQuery searches for query (trimmed), from the top. */
   setQuery(query: string): void {
     const q = query.trim();
     if (this.query === null || q === this.query) return;
-    this.query = q;
-    this.results = null;
-    this.searchError = null;
-    this.list.reset();
-    this.picked.clear();
-    this.setSelection({ id: null, index: 0 });
-    void this.refresh();
+    this.setSearch(q);
+    this.restart({ id: null, index: 0 });
   }
 
   /** closeSearch goes back to the view and its selection. */
   closeSearch(): void {
     if (this.query === null) return;
-    this.query = null;
+    this.restart(this.endSearch());
+  }
+
+  /** setSearch makes query the search shown, forgetting the last one's answer. */
+  private setSearch(query: string | null): void {
+    this.query = query;
     this.searchInfo = null;
     this.searchError = null;
     this.results = null;
+  }
+
+  /** endSearch leaves the search and returns the view's selection from before it. */
+  private endSearch(): Selection {
+    this.setSearch(null);
+    const back = this.beforeSearch ?? { id: null, index: 0 };
+    this.beforeSearch = null;
+    return back;
+  }
+
+  /** restart shows the list from scratch with sel selected. */
+  private restart(sel: Selection): void {
     this.list.reset();
     this.picked.clear();
-    this.setSelection(this.beforeSearch ?? { id: null, index: 0 });
-    this.beforeSearch = null;
+    this.setSelection(sel);
     void this.refresh();
   }
 
