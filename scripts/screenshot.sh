@@ -18,12 +18,8 @@ LULL_DEMO_INTERVAL=1h xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
   "$bin" --demo --data "$tmp/data" --config "$tmp/none.toml" >"$tmp/app.log" 2>&1 &
   app=$!
   trap "kill $app 2>/dev/null; wait $app 2>/dev/null" EXIT
-  w=""
-  for _ in $(seq 1 100); do
-    w=$(xdotool search --onlyvisible --name "^Lull$" 2>/dev/null | head -n1) && [ -n "$w" ] && break
-    sleep 0.2
-  done
-  [ -n "$w" ] || { echo "screenshot: no Lull window appeared" >&2; cat "$tmp/app.log" >&2; exit 1; }
+  . "$4"
+  w=$(lull_window) || { echo "screenshot: no Lull window appeared" >&2; cat "$tmp/app.log" >&2; exit 1; }
   # Wait for the sample inbox to paint, open the newest item, and settle.
   colours=0
   for _ in $(seq 1 100); do
@@ -37,7 +33,7 @@ LULL_DEMO_INTERVAL=1h xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
   xdotool key --window "$w" k
   sleep 0.8
   import -window "$w" "$shot"
-' _ "$bin" "$tmp" "$shot"
+' _ "$bin" "$tmp" "$shot" "$(cd "$(dirname "$0")" && pwd)/lib/lullwindow.sh"
 
 size=$(convert "$shot" -format "%wx%h" info:)
 colours=$(convert "$shot" -format %k info:)

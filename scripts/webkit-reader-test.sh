@@ -32,12 +32,8 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
   "$bin" --data "$tmp/data" --config "$tmp/config.toml" >"$tmp/app.log" 2>&1 &
   app=$!
   trap "kill $app 2>/dev/null; wait $app 2>/dev/null" EXIT
-  w=""
-  for _ in $(seq 1 100); do
-    w=$(xdotool search --onlyvisible --name "^Lull$" 2>/dev/null | head -n1) && [ -n "$w" ] && break
-    sleep 0.2
-  done
-  [ -n "$w" ] || fail "no Lull window appeared"
+  . "$3"
+  w=$(lull_window) || fail "no Lull window appeared"
 
   # shot NAME photographs the window; settled NAME waits until two shots in a row agree.
   shot() { import -window "$w" "$tmp/$1.png" 2>/dev/null; }
@@ -106,4 +102,4 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
   settled next
   changed end next "$list" || fail "j did nothing after a click in the letter: the keys are dead"
   echo "webkit-reader-test: a double-click copied \"$word\", a drag copied \"$words\", End scrolled the letter, j moved on"
-' _ "$bin" "$tmp"
+' _ "$bin" "$tmp" "$repo/scripts/lib/lullwindow.sh"
