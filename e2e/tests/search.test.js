@@ -2,8 +2,9 @@
 // real Go backend and its bleve index: / opens the search box, typing
 // searches as you go, Enter goes to the matches, Enter opens one in the
 // reading pane, e marks a match done (it leaves the matches, as done items do
-// unless asked for), u brings it back, a refused query says why, and Esc
-// goes back to the Inbox with its selection. No mouse event at all.
+// unless asked for), u brings it back, Esc clears a pick before it closes,
+// a refused query says why, and Esc goes back to the Inbox with its
+// selection. No mouse event at all.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, noMouse, prepare, withApp } from './harness.js';
@@ -70,6 +71,12 @@ test('keyboard only: / searches as you type, Enter opens a match, e and u, a ref
 
     // / again: the box, its text selected, so typing replaces it.
     await page.keyboard.press('Escape'); // the pane → the matches
+    // Esc with a row picked (x) clears the pick and keeps the search.
+    await page.keyboard.press('x');
+    await page.waitForFunction(() => /1 selected/.test(document.querySelector('footer.status')?.textContent ?? ''), null, { timeout: 5000 });
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !/selected/.test(document.querySelector('footer.status')?.textContent ?? ''), null, { timeout: 5000 });
+    assert.ok(await page.$(input), 'Esc with a row picked closed the search');
     await page.keyboard.press('/');
     await page.waitForFunction((sel) => document.activeElement?.matches(sel), input, { timeout: 5000 });
     await page.keyboard.type('before:someday');

@@ -91,7 +91,7 @@ export const BINDINGS: Binding[] = [
 
   // A view's own keys
   { keys: 'e', command: 'inbox', section: 'done', description: 'Not done: back to inbox' },
-  { keys: 'Escape', command: 'search close', section: 'search', description: 'Close the search, back to the view' },
+  { keys: 'Escape', command: 'search close', section: 'search', description: 'Clear the selection, else close the search' },
 
   // Reading pane
   { keys: 'Escape', command: 'back', section: 'item', description: 'Back to the list' },
