@@ -284,7 +284,8 @@ export class InboxModel {
 
   /**
    * searchPage answers the list's page from one search per refresh: the
-   * first SEARCH_LIMIT matches, newest first. The source filter (keys 1-4)
+   * first SEARCH_FIRST matches, newest first, or SEARCH_LIMIT once the list
+   * has gone past them. The source filter (keys 1-4)
    * narrows it as it narrows the views. A query the backend refuses shows
    * as searchError over an empty list.
    */
@@ -379,8 +380,9 @@ export class InboxModel {
     const targets = ids ?? (this.selected.id ? [this.selected.id] : []);
     if (targets.length === 0) return;
     const target = TARGET[parse(command).name];
-    // Search results keep an item that moves (its row shows where it went);
-    // the selection goes on to the next one.
+    // Search results keep an item moved to Later or Snoozed (its row shows
+    // where it went; a done one leaves unless the query asks for Done); the
+    // selection goes on to the next one.
     if (target && this.query !== null && targets.length === 1 && targets[0] === this.selected.id) this.move(1);
     if (target && target !== this.view && this.query === null) {
       this.list.removeLocal(targets);

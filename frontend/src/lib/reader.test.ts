@@ -10,6 +10,7 @@ import {
   linkRefusal,
   linkTarget,
   refusedNote,
+  scrollPage,
   scrollStep,
   senderAddress,
   SCROLL_HOWS,
@@ -318,5 +319,17 @@ describe('scrollStep', () => {
   });
   it('still scrolls a line in a frame shorter than two lines', () => {
     expect(scrollStep('page-down', 30)).toEqual({ by: SCROLL_LINE });
+  });
+});
+
+describe('scrollPage', () => {
+  it('moves by a step or to an end, and ignores a how it does not know', () => {
+    const calls: string[] = [];
+    const target = {
+      scrollBy: (o: ScrollToOptions) => calls.push(`by ${o.top}`),
+      scrollTo: (o: ScrollToOptions) => calls.push(`to ${o.top}`),
+    };
+    for (const how of ['page-down', 'line-up', 'top', 'bottom', 'sideways']) scrollPage(target, how, 600, 5000);
+    expect(calls).toEqual([`by ${600 - SCROLL_LINE}`, `by ${-SCROLL_LINE}`, 'to 0', 'to 5000']);
   });
 });

@@ -413,6 +413,23 @@ export function scrollStep(how: string | undefined, viewport: number): ScrollSte
   return null;
 }
 
+/** Scrollable is what scrollPage moves: a frame's window or an element. */
+export interface Scrollable {
+  scrollBy(options: ScrollToOptions): void;
+  scrollTo(options: ScrollToOptions): void;
+}
+
+/**
+ * scrollPage runs "scroll <how>" on target, a page viewport tall and height
+ * tall in all (see scrollStep); an unknown how does nothing.
+ */
+export function scrollPage(target: Scrollable, how: string | undefined, viewport: number, height: number): void {
+  const step = scrollStep(how, viewport);
+  if (!step) return;
+  if ('by' in step) target.scrollBy({ top: step.by });
+  else target.scrollTo({ top: step.to === 'start' ? 0 : height });
+}
+
 /** ReaderControls are the reading pane's commands, run by the window's dispatcher. */
 export interface ReaderControls {
   /** "load": this message's remote images; "sender": always for its sender (again: stop). */
