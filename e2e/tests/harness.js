@@ -262,3 +262,24 @@ export function noMouse(page) {
     page.mouse[m] = () => { throw new Error(`mouse.${m} used in a keyboard-only test`); };
   }
 }
+
+/**
+ * settled waits until every account is idle and the Inbox on screen shows
+ * what the backend holds: the rows drawn carry the ids the backend lists at
+ * their places. Only then do rows
+ * stop moving under the keys; a fixed pause after "idle" is not enough on a
+ * loaded machine, where the last items:changed refresh can land later.
+ */
+export async function settled(page, { timeout = 60000 } = {}) {
+  await page.waitForFunction(async () => {
+    const st = await window.go.app.Workspace.Status();
+    if (!st.accounts.every((a) => a.state === 'idle')) return false;
+    const shown = [...document.querySelectorAll('[data-testid="row"][data-id]')]
+      .map((el) => ({ at: Number(el.id.replace(/\D/g, '')), id: el.getAttribute('data-id') }))
+      .sort((a, b) => a.at - b.at);
+    if (shown.length === 0) return false;
+    const from = shown[0].at;
+    const p = await window.go.app.Inbox.List({ state: 'inbox', threads: true, offset: from, limit: shown[shown.length - 1].at - from + 1 });
+    return shown.every((s) => p.items[s.at - from]?.id === s.id);
+  }, null, { timeout, polling: 250 });
+}

@@ -2,7 +2,7 @@
 // items, the keyboard triages them, and triage survives a restart.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, prepare, withApp } from './harness.js';
+import { launchBrowser, prepare, settled, withApp } from './harness.js';
 
 let browser;
 before(async () => { browser = await launchBrowser().catch(() => null); });
@@ -34,8 +34,7 @@ test('sample workspace: j j e marks the third item done, and it stays done after
       return c.inbox >= 300;
     }, null, { timeout: 60000 });
     // Let the backfill finish so rows stop moving under j j e.
-    await page.waitForFunction(async () => (await window.go.app.Workspace.Status()).accounts.every((a) => a.state === 'idle'), null, { timeout: 60000 });
-    await page.waitForTimeout(300);
+    await settled(page);
     const sources = await page.evaluate(async () => {
       const p = await window.go.app.Inbox.List({ state: 'inbox', offset: 0, limit: 500 });
       return [...new Set(p.items.map((i) => i.source))].sort();
@@ -121,8 +120,7 @@ test('j, G and g g keep the selection in view; a new item opens the reading pane
   if (!dir) return;
   await withApp(browser, dir, {}, async (page) => {
     await page.waitForSelector(rows, { timeout: 30000 });
-    await page.waitForFunction(async () => (await window.go.app.Workspace.Status()).accounts.every((a) => a.state === 'idle'), null, { timeout: 60000 });
-    await page.waitForTimeout(300);
+    await settled(page);
 
     // inView: the selected row lies wholly inside the list's viewport.
     const inView = () => page.evaluate(() => {
@@ -133,16 +131,23 @@ test('j, G and g g keep the selection in view; a new item opens the reading pane
       return r.top >= list.top - 0.5 && r.bottom <= list.bottom + 0.5 ? 'in view' : `row ${r.top}–${r.bottom} outside ${list.top}–${list.bottom}`;
     });
     const slot = () => page.getAttribute(`${rows}[aria-selected="true"]`, 'id');
+    const waitSlot = async (want, after) => {
+      try {
+        await page.waitForFunction((id) => document.querySelector('[data-testid="row"][aria-selected="true"]')?.id === id, want, { timeout: 10000 });
+      } catch {
+        assert.fail(`after ${after} the selection is ${await slot()}, not ${want}`);
+      }
+    };
     for (let i = 0; i < 30; i++) await page.keyboard.press('j');
-    await page.waitForFunction(() => document.querySelector('[data-testid="row"][aria-selected="true"]')?.id === 'row-30');
+    await waitSlot('row-30', '30 × j');
     assert.equal(await inView(), 'in view', 'after 30 × j');
     await page.keyboard.press('G');
     const total = await page.evaluate(async () => (await window.go.app.Inbox.List({ state: 'inbox', threads: true, offset: 0, limit: 1 })).total);
-    await page.waitForFunction((id) => document.querySelector('[data-testid="row"][aria-selected="true"]')?.id === id, `row-${total - 1}`);
+    await waitSlot(`row-${total - 1}`, 'G');
     assert.equal(await inView(), 'in view', 'after G');
     await page.keyboard.press('g');
     await page.keyboard.press('g');
-    await page.waitForFunction(() => document.querySelector('[data-testid="row"][aria-selected="true"]')?.id === 'row-0');
+    await waitSlot('row-0', 'g g');
     assert.equal(await inView(), 'in view', 'after g g');
     assert.equal(await page.$eval('[role="listbox"]', (el) => el.scrollTop), 0);
 

@@ -7,7 +7,7 @@
 // selection. No mouse event at all.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, noMouse, prepare, withApp } from './harness.js';
+import { launchBrowser, noMouse, prepare, settled, withApp } from './harness.js';
 
 let browser;
 before(async () => { browser = await launchBrowser().catch(() => null); });
@@ -30,8 +30,7 @@ test('keyboard only: / searches as you type, Enter opens a match, e and u, a ref
   await withApp(browser, dir, {}, async (page) => {
     noMouse(page);
     await page.waitForSelector(rows, { timeout: 30000 });
-    await page.waitForFunction(async () => (await window.go.app.Workspace.Status()).accounts.every((a) => a.state === 'idle'), null, { timeout: 60000 });
-    await page.waitForTimeout(300);
+    await settled(page);
     await page.keyboard.press('j');
     const inboxSelected = await page.getAttribute(`${rows}[aria-selected="true"]`, 'data-id');
 

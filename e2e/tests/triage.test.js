@@ -5,7 +5,7 @@
 // page's mouse is replaced by one that fails the test.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, noMouse, prepare, withApp } from './harness.js';
+import { launchBrowser, noMouse, prepare, settled, withApp } from './harness.js';
 
 let browser;
 before(async () => { browser = await launchBrowser().catch(() => null); });
@@ -39,12 +39,6 @@ async function press(page, keys) {
 /** waitState waits until the backend has id in state: the list drops a row before the backend answers. */
 async function waitState(page, id, state) {
   await page.waitForFunction(async ([i, st]) => (await window.go.app.Inbox.Get(i)).triage.state === st, [id, state], { timeout: 5000 });
-}
-
-/** settled waits until the sample backfill is in, so rows stop moving under the keys. */
-async function settled(page) {
-  await page.waitForFunction(async () => (await window.go.app.Workspace.Status()).accounts.every((a) => a.state === 'idle'), null, { timeout: 60000 });
-  await page.waitForTimeout(300); // the last items:changed refresh
 }
 
 async function githubThreads(page, state) {
