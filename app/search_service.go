@@ -38,7 +38,18 @@ func (s *Search) Run(query string, limit int) (search.Results, error) {
 	if err != nil {
 		return search.Results{}, err
 	}
-	return ws.search.run(s.app.context(), query, min(limit, inbox.MaxLimit))
+	return ws.search.run(s.app.context(), query, 0, min(limit, inbox.MaxLimit))
+}
+
+// Page returns the matches of query from the offset-th on, newest first,
+// at most limit (as in Run): the window asks for the part of a long result
+// the list scrolls to.
+func (s *Search) Page(query string, offset, limit int) (search.Results, error) {
+	ws, err := s.app.current()
+	if err != nil {
+		return search.Results{}, err
+	}
+	return ws.search.run(s.app.context(), query, offset, min(limit, inbox.MaxLimit))
 }
 
 // searchState is a workspace's full-text index, or why it has none.
@@ -71,14 +82,14 @@ func (s *searchState) open(ctx context.Context, st *store.Store, dir string, log
 	s.index = x
 }
 
-func (s *searchState) run(ctx context.Context, query string, limit int) (search.Results, error) {
+func (s *searchState) run(ctx context.Context, query string, offset, limit int) (search.Results, error) {
 	if s.index == nil {
 		if s.err == nil {
 			return search.Results{}, errors.New("search is unavailable")
 		}
 		return search.Results{}, fmt.Errorf("search is unavailable: %w", s.err)
 	}
-	return s.index.Run(ctx, query, limit)
+	return s.index.RunPage(ctx, query, offset, limit)
 }
 
 // close stops following the store and closes the index; the store must
@@ -115,5 +126,5 @@ func (h searchControl) Handle(ctx context.Context, cmd string, args json.RawMess
 	if err != nil {
 		return nil, err
 	}
-	return ws.search.run(ctx, a.Query, a.Limit)
+	return ws.search.run(ctx, a.Query, 0, a.Limit)
 }

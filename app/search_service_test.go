@@ -61,6 +61,10 @@ func TestSearchFollowsSyncAndTriage(t *testing.T) {
 	if err != nil || len(res.Items) != 3 || res.Total != 10 {
 		t.Fatalf("limit 3: %v (total %d), %v", searchIDs(res), res.Total, err)
 	}
+	page, err := s.Page("message", 3, 3)
+	if err != nil || page.Offset != 3 || page.Total != 10 || strings.Join(searchIDs(page), " ") != "sample/m06 sample/m05 sample/m04" {
+		t.Fatalf("page from 3: %v (offset %d, total %d), %v", searchIDs(page), page.Offset, page.Total, err)
+	}
 	if _, err := s.Run("before:someday", 10); err == nil || !strings.Contains(err.Error(), "is not a date") {
 		t.Fatalf("bad date: %v", err)
 	}

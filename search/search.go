@@ -233,6 +233,8 @@ func (x *Index) DocCount() (int, error) {
 // Results is one page of search results, newest first.
 type Results struct {
 	Items []inbox.Summary `json:"items"`
+	// Offset is the place of Items[0] among all the matches.
+	Offset int `json:"offset"`
 	// Total is how many items match in all.
 	Total int `json:"total"`
 	// TookMS is how long the search took, in milliseconds.
@@ -252,6 +254,12 @@ const (
 // Run parses query, searches and returns up to limit list rows read from
 // the store (DefaultLimit when limit <= 0, MaxLimit at most).
 func (x *Index) Run(ctx context.Context, query string, limit int) (Results, error) {
+	return x.RunPage(ctx, query, 0, limit)
+}
+
+// RunPage is Run from the offset-th match on, newest first: the window
+// pages through a long result this way, one screenful at a time.
+func (x *Index) RunPage(ctx context.Context, query string, offset, limit int) (Results, error) {
 	start := time.Now()
 	q, err := Parse(query, x.now())
 	if err != nil {
@@ -260,7 +268,10 @@ func (x *Index) Run(ctx context.Context, query string, limit int) (Results, erro
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	ids, total, err := x.Search(ctx, q, 0, min(limit, MaxLimit))
+	if offset < 0 {
+		return Results{}, fmt.Errorf("search: offset %d is negative", offset)
+	}
+	ids, total, err := x.Search(ctx, q, offset, min(limit, MaxLimit))
 	if err != nil {
 		return Results{}, err
 	}
@@ -276,11 +287,14 @@ func (x *Index) Run(ctx context.Context, query string, limit int) (Results, erro
 		}
 	}
 	total -= len(ids) - len(items)
+	if len(items) > 0 {
+		total = max(total, offset+len(items))
+	}
 	x.mu.Lock()
 	indexing := x.done != nil && !x.caughtUp
 	x.mu.Unlock()
 	return Results{
-		Items: items, Total: max(total, len(items)), Indexing: indexing,
+		Items: items, Offset: offset, Total: max(total, 0), Indexing: indexing,
 		TookMS: float64(time.Since(start).Microseconds()) / 1000,
 	}, nil
 }

@@ -236,6 +236,43 @@ func TestRunLimitAndTotal(t *testing.T) {
 	}
 }
 
+// TestRunPage: pages of a result, read in turn, are the whole result in
+// order, each saying where it starts; past the end is empty, not an error.
+func TestRunPage(t *testing.T) {
+	e := newEnv(t)
+	e.loadCorpus()
+	e.catchUp()
+	ctx := context.Background()
+	all, err := e.x.Run(ctx, "", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paged []inbox.ID
+	for offset := 0; offset < 7; offset += 2 {
+		res, err := e.x.RunPage(ctx, "", offset, 2)
+		if err != nil {
+			t.Fatalf("offset %d: %v", offset, err)
+		}
+		if res.Offset != offset || res.Total != len(all.Items) {
+			t.Fatalf("offset %d: page says offset %d, total %d (want %d)", offset, res.Offset, res.Total, len(all.Items))
+		}
+		for _, it := range res.Items {
+			paged = append(paged, it.ID)
+		}
+	}
+	if len(paged) != len(all.Items) {
+		t.Fatalf("pages hold %d items, the whole result %d", len(paged), len(all.Items))
+	}
+	for i, id := range paged {
+		if all.Items[i].ID != id {
+			t.Fatalf("item %d: page %s, whole %s", i, id, all.Items[i].ID)
+		}
+	}
+	if _, err := e.x.RunPage(ctx, "", -1, 2); err == nil {
+		t.Error("offset -1: no error")
+	}
+}
+
 // TestCatchUpAfterCrash: writes that reached the store while the index was
 // not following (the app died between the two) are found after reopening.
 func TestCatchUpAfterCrash(t *testing.T) {

@@ -457,6 +457,8 @@ export const reader = {
  */
 export interface SearchResults {
   items: Summary[];
+  /** The place of items[0] among all the matches. */
+  offset: number;
   /** How many items match in all (items holds at most the limit). */
   total: number;
   /** How long the search took in the backend, in milliseconds. */
@@ -468,10 +470,13 @@ export interface SearchResults {
 interface Bound {
   Search: {
     Run(query: string, limit: number): Promise<SearchResults>;
+    Page(query: string, offset: number, limit: number): Promise<SearchResults>;
   };
 }
 
 export const search = {
   /** run searches; limit <= 0 means 50 (500 at most). Rejects with a one-line message for a bad query, e.g. a bad date. */
   run: (query: string, limit = 50) => call(() => service('Search').Run(query, limit)),
+  /** page is run from the offset-th match on: a part of a long result further down the list. */
+  page: (query: string, offset: number, limit: number) => call(() => service('Search').Page(query, offset, limit)),
 };

@@ -20,7 +20,11 @@ export interface Notice {
   undo?: boolean;
 }
 
-/** SEARCH_LIMIT is how many matches a search shows (the backend's most). */
+/**
+ * SEARCH_LIMIT is how many matches one search answers for all the pages of
+ * a refresh (the backend's most). Pages further down a long result are
+ * asked for one at a time (Search.Page).
+ */
 export const SEARCH_LIMIT = 500;
 
 /**
@@ -32,7 +36,7 @@ export const SEARCH_FIRST = 100;
 
 /** What the last search said besides its rows. */
 export interface SearchInfo {
-  /** How many items match in all; the list shows at most SEARCH_LIMIT. */
+  /** How many items match in all. */
   total: number;
   tookMs: number;
   /** The index is still catching up with the store: matches may be missing. */
@@ -285,9 +289,9 @@ export class InboxModel {
   /**
    * searchPage answers the list's page from one search per refresh: the
    * first SEARCH_FIRST matches, newest first, or SEARCH_LIMIT once the list
-   * has gone past them. The source filter (keys 1-4)
-   * narrows it as it narrows the views. A query the backend refuses shows
-   * as searchError over an empty list.
+   * has gone past them. Pages beyond those are searched for one by one.
+   * The source filter (keys 1-4) narrows it as it narrows the views. A
+   * query the backend refuses shows as searchError over an empty list.
    */
   private async searchPage(query: string, offset: number, limit: number): Promise<api.Page> {
     if (query === '') {
@@ -295,6 +299,10 @@ export class InboxModel {
       return { items: [], total: 0, offset };
     }
     const full = this.source ? `source:${this.source} ${query}` : query;
+    if (offset + limit > SEARCH_LIMIT) {
+      const r = await api.search.page(full, offset, limit);
+      return { items: r.items, total: r.total, offset };
+    }
     if (this.results?.query !== full) this.searchWant = SEARCH_FIRST;
     if (offset + limit > this.searchWant) this.searchWant = SEARCH_LIMIT;
     const want = this.searchWant;
@@ -320,8 +328,7 @@ export class InboxModel {
     }
     const r = await this.results.run;
     const items = r?.items ?? [];
-    // The total is what the list can show, also before it has asked for all of it.
-    return { items: items.slice(offset, offset + limit), total: r ? Math.min(r.total, SEARCH_LIMIT) : 0, offset };
+    return { items: items.slice(offset, offset + limit), total: r?.total ?? 0, offset };
   }
 
   /** toggle picks or unpicks the selected row. */

@@ -30,7 +30,13 @@ function fake(matches: number) {
             rec('Search.Run', [query, limit]);
             if (fail) throw fail;
             const n = Math.min(matches, limit);
-            return { items: Array.from({ length: n }, (_, i) => summary(`m${i}`, i === 1 ? 'done' : 'inbox')), total: matches, tookMs: 3.2 };
+            return { items: Array.from({ length: n }, (_, i) => summary(`m${i}`, i === 1 ? 'done' : 'inbox')), offset: 0, total: matches, tookMs: 3.2 };
+          },
+          Page: async (query: string, offset: number, limit: number): Promise<SearchResults> => {
+            rec('Search.Page', [query, offset, limit]);
+            if (fail) throw fail;
+            const n = Math.max(0, Math.min(matches - offset, limit));
+            return { items: Array.from({ length: n }, (_, i) => summary(`m${offset + i}`)), offset, total: matches, tookMs: 1.1 };
           },
         },
         Triage: {
@@ -69,7 +75,7 @@ describe('the search view', () => {
       await settle(m);
     });
 
-    it('shows the newest SEARCH_LIMIT matches, one search per refresh for all its pages', async () => {
+    it('shows all the matches: one search per refresh for the first SEARCH_LIMIT, then a page at a time', async () => {
       m.openSearch();
       expect(m.searching).toBe(true);
       await settle(m);
@@ -79,9 +85,9 @@ describe('the search view', () => {
       m.setRange({ start: 0, end: 40 });
       await settle(m);
       // The first page needs only the first SEARCH_FIRST matches; the list
-      // is already as long as all it can show.
+      // is already as long as all the matches.
       expect(b.searches().every((a) => a[0] === 'quarterly report' && a[1] === SEARCH_FIRST)).toBe(true);
-      expect(m.total).toBe(SEARCH_LIMIT);
+      expect(m.total).toBe(750);
       expect(m.row(0)?.id).toBe('m0');
       expect(m.searchInfo).toEqual({ total: 750, tookMs: 3.2, indexing: false });
       // Further down, it asks for all SEARCH_LIMIT.
@@ -98,6 +104,12 @@ describe('the search view', () => {
       expect(during.map((c) => c.name)).not.toContain('Inbox.List');
       expect(m.row(0)?.id).toBe('m0');
       expect(m.row(450)?.id).toBe('m450');
+      // Past SEARCH_LIMIT, the list asks for the page it needs.
+      m.setRange({ start: 700, end: 740 });
+      await settle(m);
+      expect(b.calls.filter((c) => c.name === 'Search.Page').at(-1)?.args).toEqual(['quarterly report', 700, 100]);
+      expect(m.row(749)?.id).toBe('m749');
+      expect(m.row(700)?.id).toBe('m700');
       // A new query starts small again.
       m.setQuery('budget');
       await settle(m);
@@ -129,7 +141,7 @@ describe('the search view', () => {
       expect(b.calls.filter((c) => c.name.startsWith('Triage.'))).toEqual([{ name: 'Triage.Run', args: ['done', ['m0']] }]);
       expect(m.selected.index).toBe(1);
       expect(m.row(0)?.id).toBe('m0');
-      expect(m.total).toBe(SEARCH_LIMIT);
+      expect(m.total).toBe(750);
     });
   });
 
