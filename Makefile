@@ -18,11 +18,11 @@ deps-test:
 	@scripts/deps.sh --test
 
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
-	cd frontend && npm ci --no-audit --no-fund
+	scripts/npm-ci.sh frontend
 	touch $@
 
 e2e/node_modules/.installed: e2e/package.json e2e/package-lock.json
-	cd e2e && npm ci --no-audit --no-fund
+	scripts/npm-ci.sh e2e
 	touch $@
 
 frontend: frontend/node_modules/.installed
