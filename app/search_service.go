@@ -52,6 +52,21 @@ func (s *Search) Page(query string, offset, limit int) (search.Results, error) {
 	return ws.search.run(s.app.context(), query, offset, min(limit, inbox.MaxLimit))
 }
 
+// Backlog returns how many items the store holds that the index has not
+// taken in as they are now (new or changed since): 0 once search is in step
+// with the inbox. Results say only whether the index is far behind
+// (search.Results.Indexing); this is the exact count.
+func (s *Search) Backlog() (int, error) {
+	ws, err := s.app.current()
+	if err != nil {
+		return 0, err
+	}
+	if ws.search.index == nil {
+		return 0, ws.search.unavailable()
+	}
+	return ws.search.index.Backlog(s.app.context())
+}
+
 // searchState is a workspace's full-text index, or why it has none.
 // Search trouble never keeps the inbox from opening: it is logged, and
 // every search returns the reason.
@@ -84,12 +99,17 @@ func (s *searchState) open(ctx context.Context, st *store.Store, dir string, log
 
 func (s *searchState) run(ctx context.Context, query string, offset, limit int) (search.Results, error) {
 	if s.index == nil {
-		if s.err == nil {
-			return search.Results{}, errors.New("search is unavailable")
-		}
-		return search.Results{}, fmt.Errorf("search is unavailable: %w", s.err)
+		return search.Results{}, s.unavailable()
 	}
 	return s.index.RunPage(ctx, query, offset, limit)
+}
+
+// unavailable says why there is no index to search.
+func (s *searchState) unavailable() error {
+	if s.err == nil {
+		return errors.New("search is unavailable")
+	}
+	return fmt.Errorf("search is unavailable: %w", s.err)
 }
 
 // close stops following the store and closes the index; the store must

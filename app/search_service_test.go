@@ -37,6 +37,10 @@ func TestSearchFollowsSyncAndTriage(t *testing.T) {
 	s, tr := &Search{app: a}, &Triage{app: a}
 
 	res := waitSearch(t, s, "message", 10)
+	waitFor(t, "the index to take in every item", func() bool {
+		n, err := s.Backlog()
+		return err == nil && n == 0
+	})
 	if res.Items[0].ID != "sample/m09" || res.Items[0].Title != "message 9" || res.Items[0].State != inbox.StateInbox {
 		t.Fatalf("newest first: %+v", res.Items[0])
 	}

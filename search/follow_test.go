@@ -282,3 +282,115 @@ func (e *env) assertTitles() {
 		}
 	}
 }
+
+// TestBehind: results say the index is behind while its start-up catch-up
+// runs or while a backlog of at least BacklogBehind items waits, not for
+// the few items a triage or a new message writes.
+func TestBehind(t *testing.T) {
+	x := &Index{pending: map[inbox.ID]struct{}{}}
+	ids := func(n int) map[inbox.ID]struct{} {
+		m := map[inbox.ID]struct{}{}
+		for i := range n {
+			m[inbox.ID(fmt.Sprintf("a/%d", i))] = struct{}{}
+		}
+		return m
+	}
+	for _, c := range []struct {
+		name     string
+		started  bool
+		caughtUp bool
+		pending  int
+		inFlight int
+		want     bool
+	}{
+		{name: "not started (a command's index)", want: false},
+		{name: "start-up catch-up running", started: true, want: true},
+		{name: "following, nothing waits", started: true, caughtUp: true, want: false},
+		{name: "a triage waits", started: true, caughtUp: true, pending: 1, want: false},
+		{name: "a backlog just under", started: true, caughtUp: true, pending: BacklogBehind - 1, want: false},
+		{name: "a backlog waits", started: true, caughtUp: true, pending: BacklogBehind, want: true},
+		{name: "a backlog being written", started: true, caughtUp: true, inFlight: 2000, want: true},
+		{name: "written and waiting add up", started: true, caughtUp: true, pending: 60, inFlight: 40, want: true},
+	} {
+		x.done = nil
+		if c.started {
+			x.done = make(chan struct{})
+		}
+		x.caughtUp, x.pending, x.inFlight = c.caughtUp, ids(c.pending), c.inFlight
+		if got := x.Behind(); got != c.want {
+			t.Errorf("%s: Behind = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestBehindABigSync: a sync batch of thousands of items makes results say
+// the index is behind until they are all indexed, then not.
+func TestBehindABigSync(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.x.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.eventually("in:all")
+	// A first sync writes batches of 500 (the store's most per transaction).
+	for b := range 6 {
+		var batch store.Batch
+		for i := b * 500; i < (b+1)*500; i++ {
+			batch.Upserts = append(batch.Upserts, mail(fmt.Sprintf("b%d", i), inbox.SourceEmail, bob, fmt.Sprintf("Backlog %d", i), "words", time.Duration(i)*time.Second))
+		}
+		e.apply(batch)
+	}
+	saw := false
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && !saw; time.Sleep(time.Millisecond) {
+		res, err := e.x.Run(ctx, "backlog", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saw = res.Indexing
+		if !saw && res.Total == 3000 {
+			break // indexed before a search could see it behind
+		}
+	}
+	if !saw {
+		t.Fatal("3,000 items waiting to be indexed: no result said indexing")
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		res, err := e.x.Run(ctx, "backlog", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Indexing {
+			if res.Total != 3000 {
+				t.Fatalf("no longer indexing, but backlog finds %d of 3000", res.Total)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("still indexing 30 s after a 3,000-item batch")
+		}
+	}
+}
+
+// TestBacklog counts the items the index has yet to take in: all of them
+// before the first catch-up, none after, and one per item written since.
+func TestBacklog(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	backlog := func(want int, when string) {
+		t.Helper()
+		n, err := e.x.Backlog(ctx)
+		if err != nil || n != want {
+			t.Fatalf("%s: Backlog = %d, %v; want %d", when, n, err, want)
+		}
+	}
+	backlog(0, "empty store")
+	e.loadCorpus()
+	backlog(6, "corpus loaded, not indexed")
+	e.catchUp()
+	backlog(0, "caught up")
+	e.triage("m1", inbox.StateDone)
+	e.apply(store.Batch{Upserts: []inbox.Item{mail("m8", inbox.SourceEmail, bob, "Another", "text", time.Minute)}})
+	backlog(2, "a triage and a new item")
+	e.catchUp()
+	backlog(0, "caught up again")
+}

@@ -73,6 +73,7 @@ type Index struct {
 	mu             sync.Mutex
 	pending        map[inbox.ID]struct{}
 	pendingVersion uint64
+	inFlight       int  // items the worker is writing now
 	caughtUp       bool // the worker finished its start-up catch-up
 	wake           chan struct{}
 
@@ -240,7 +241,8 @@ type Results struct {
 	// TookMS is how long the search took, in milliseconds.
 	TookMS float64 `json:"tookMs"`
 	// Indexing says the index is still catching up with the store (after
-	// a crash, an upgrade or on first start), so results may be missing.
+	// a crash, an upgrade or on first start, or behind a big sync), so
+	// results may be missing: see Index.Behind.
 	Indexing bool `json:"indexing,omitempty"`
 }
 
@@ -290,13 +292,41 @@ func (x *Index) RunPage(ctx context.Context, query string, offset, limit int) (R
 	if len(items) > 0 {
 		total = max(total, offset+len(items))
 	}
-	x.mu.Lock()
-	indexing := x.done != nil && !x.caughtUp
-	x.mu.Unlock()
 	return Results{
-		Items: items, Offset: offset, Total: max(total, 0), Indexing: indexing,
+		Items: items, Offset: offset, Total: max(total, 0), Indexing: x.Behind(),
 		TookMS: float64(time.Since(start).Microseconds()) / 1000,
 	}, nil
+}
+
+// BacklogBehind is how many written items the index may still have to
+// index before Behind says so: a triage or a few new messages are indexed
+// in a moment, a first sync's thousands are not.
+const BacklogBehind = 100
+
+// Behind reports that results may be missing items: the start-up catch-up
+// is running, or at least BacklogBehind items written to the store wait to
+// be indexed (a big first sync outruns the index).
+func (x *Index) Behind() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.done == nil {
+		return false
+	}
+	return !x.caughtUp || len(x.pending)+x.inFlight >= BacklogBehind
+}
+
+// Backlog counts the items written to the store since the index last took
+// them in: 0 when every item the store holds is indexed as it is now. It
+// reads only the store's keys newer than the index's version.
+func (x *Index) Backlog(ctx context.Context) (int, error) {
+	n := 0
+	if _, _, err := x.st.ChangedItems(ctx, x.version.Load(), func(inbox.ID, uint64) error {
+		n++
+		return nil
+	}); err != nil {
+		return 0, fmt.Errorf("search: backlog: %w", err)
+	}
+	return n, nil
 }
 
 // Search returns the ids of the items matching q, newest first, from offset,

@@ -264,7 +264,9 @@ export function noMouse(page) {
 }
 
 /**
- * settled waits until every account is idle and the Inbox on screen shows
+ * settled waits until every account is idle, the search index has taken in
+ * every item as it is now (it follows the store a moment behind), and the
+ * Inbox on screen shows
  * what the backend holds: the rows drawn carry the ids the backend lists at
  * their places. Only then do rows
  * stop moving under the keys; a fixed pause after "idle" is not enough on a
@@ -274,6 +276,7 @@ export async function settled(page, { timeout = 60000 } = {}) {
   await page.waitForFunction(async () => {
     const st = await window.go.app.Workspace.Status();
     if (!st.accounts.every((a) => a.state === 'idle')) return false;
+    if ((await window.go.app.Search.Backlog()) !== 0) return false;
     const shown = [...document.querySelectorAll('[data-testid="row"][data-id]')]
       .map((el) => ({ at: Number(el.id.replace(/\D/g, '')), id: el.getAttribute('data-id') }))
       .sort((a, b) => a.at - b.at);

@@ -34,6 +34,9 @@ export const SEARCH_LIMIT = 500;
  */
 export const SEARCH_FIRST = 100;
 
+/** INDEXING_RETRY_MS is how soon a search the index answered while catching up runs again. */
+export const INDEXING_RETRY_MS = 1000;
+
 /** What the last search said besides its rows. */
 export interface SearchInfo {
   /** How many items match in all. */
@@ -71,6 +74,8 @@ export class InboxModel {
   private remembered = new Map<State, Selection>();
   private details = new LRU<string, Item>(24);
   private detailTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Asks again while the index says it is catching up (see searchPage). */
+  private indexingTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshing: Promise<void> | null = null;
   private again = false;
   /** The running or last search, shared by the pages of one refresh. */
@@ -264,6 +269,7 @@ export class InboxModel {
 
   /** setSearch makes query the search shown, forgetting the last one's answer. */
   private setSearch(query: string | null): void {
+    clearTimeout(this.indexingTimer);
     this.query = query;
     this.searchInfo = null;
     this.searchError = null;
@@ -313,6 +319,14 @@ export class InboxModel {
           if (this.results?.run === run) {
             this.searchInfo = { total: r.total, tookMs: r.tookMs, indexing: !!r.indexing };
             this.searchError = null;
+            // Nothing else tells the window when the index has caught up
+            // (the last sync's items:changed may come before): ask again.
+            clearTimeout(this.indexingTimer);
+            if (r.indexing) {
+              this.indexingTimer = setTimeout(() => {
+                if (this.results?.run === run) void this.refresh();
+              }, INDEXING_RETRY_MS);
+            }
           }
           return r;
         },

@@ -1,7 +1,7 @@
 // The / view in InboxModel, against a fake of the bound services.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SearchResults, Summary } from './api';
-import { InboxModel, SEARCH_FIRST, SEARCH_LIMIT } from './inbox.svelte';
+import { INDEXING_RETRY_MS, InboxModel, SEARCH_FIRST, SEARCH_LIMIT } from './inbox.svelte';
 
 function summary(id: string, state: Summary['state'] = 'inbox'): Summary {
   return { id, account: 'a', source: 'email', from: 'F', title: id, snippet: '', received: '2026-12-01T10:00:00Z', threadCount: 1, unread: false, state } as Summary;
@@ -12,6 +12,7 @@ function fake(matches: number) {
   const calls: { name: string; args: unknown[] }[] = [];
   const inbox = Array.from({ length: 30 }, (_, i) => summary(`in${i}`));
   let fail: string | null = null;
+  let indexing = false;
   const rec = (name: string, args: unknown[]) => calls.push({ name, args });
   (globalThis as { window?: unknown }).window = {
     go: {
@@ -30,7 +31,7 @@ function fake(matches: number) {
             rec('Search.Run', [query, limit]);
             if (fail) throw fail;
             const n = Math.min(matches, limit);
-            return { items: Array.from({ length: n }, (_, i) => summary(`m${i}`, i === 1 ? 'done' : 'inbox')), offset: 0, total: matches, tookMs: 3.2 };
+            return { items: Array.from({ length: n }, (_, i) => summary(`m${i}`, i === 1 ? 'done' : 'inbox')), offset: 0, total: matches, tookMs: 3.2, indexing };
           },
           Page: async (query: string, offset: number, limit: number): Promise<SearchResults> => {
             rec('Search.Page', [query, offset, limit]);
@@ -50,6 +51,7 @@ function fake(matches: number) {
     calls,
     searches: () => calls.filter((c) => c.name === 'Search.Run').map((c) => c.args),
     refuse: (why: string | null) => (fail = why),
+    indexing: (on: boolean) => (indexing = on),
   };
 }
 
@@ -160,5 +162,44 @@ describe('the search view', () => {
     await settle(m);
     expect(m.searchError).toBeNull();
     expect(m.total).toBe(3);
+  });
+
+  it('asks again while the index catches up, and stops once it has', async () => {
+    vi.useFakeTimers();
+    try {
+      const b = fake(3);
+      const settleFake = async () => {
+        for (let i = 0; i < 5; i++) await vi.advanceTimersByTimeAsync(10);
+      };
+      m = new InboxModel(100);
+      await settleFake();
+      m.openSearch();
+      b.indexing(true);
+      m.setQuery('report');
+      await settleFake();
+      expect(m.searchInfo?.indexing).toBe(true);
+      const first = b.searches().length;
+      await vi.advanceTimersByTimeAsync(INDEXING_RETRY_MS);
+      await settleFake();
+      expect(b.searches().length).toBe(first + 1);
+      b.indexing(false);
+      await vi.advanceTimersByTimeAsync(INDEXING_RETRY_MS);
+      await settleFake();
+      expect(b.searches().length).toBe(first + 2);
+      expect(m.searchInfo?.indexing).toBe(false);
+      // Caught up: no more asking.
+      await vi.advanceTimersByTimeAsync(3 * INDEXING_RETRY_MS);
+      expect(b.searches().length).toBe(first + 2);
+      // Nor after the search is closed while catching up.
+      b.indexing(true);
+      m.setQuery('budget');
+      await settleFake();
+      const open = b.searches().length;
+      m.closeSearch();
+      await vi.advanceTimersByTimeAsync(3 * INDEXING_RETRY_MS);
+      expect(b.searches().length).toBe(open);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
