@@ -242,8 +242,12 @@ type Results struct {
 	TookMS float64 `json:"tookMs"`
 	// Indexing says the index is still catching up with the store (after
 	// a crash, an upgrade or on first start, or behind a big sync), so
-	// results may be missing: see Index.Behind.
+	// results may be missing: at least BacklogBehind items wait.
 	Indexing bool `json:"indexing,omitempty"`
+	// Backlog is how many items written to the store the index has yet to
+	// take in (new or changed since), as far as known: a moment after a
+	// write it is a few, and the results may lack them.
+	Backlog int `json:"backlog,omitempty"`
 }
 
 // DefaultLimit is the number of results when the caller asks for none;
@@ -292,27 +296,48 @@ func (x *Index) RunPage(ctx context.Context, query string, offset, limit int) (R
 	if len(items) > 0 {
 		total = max(total, offset+len(items))
 	}
+	backlog, indexing := x.lag(ctx)
 	return Results{
-		Items: items, Offset: offset, Total: max(total, 0), Indexing: x.Behind(),
+		Items: items, Offset: offset, Total: max(total, 0), Indexing: indexing, Backlog: backlog,
 		TookMS: float64(time.Since(start).Microseconds()) / 1000,
 	}, nil
 }
 
 // BacklogBehind is how many written items the index may still have to
-// index before Behind says so: a triage or a few new messages are indexed
-// in a moment, a first sync's thousands are not.
+// take in before results say it is behind: a triage or a few new messages
+// are indexed in a moment, a first sync's thousands are not.
 const BacklogBehind = 100
 
-// Behind reports that results may be missing items: the start-up catch-up
-// is running, or at least BacklogBehind items written to the store wait to
-// be indexed (a big first sync outruns the index).
-func (x *Index) Behind() bool {
+// lag returns how many items the index has yet to take in, and whether that
+// makes it behind (see behind). An index that is not following the store
+// (a command's, caught up just before) is never behind.
+func (x *Index) lag(ctx context.Context) (backlog int, indexing bool) {
 	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.done == nil {
-		return false
+	started, caughtUp := x.done != nil, x.caughtUp
+	backlog = len(x.pending) + x.inFlight
+	x.mu.Unlock()
+	if !started {
+		return 0, false
 	}
-	return !x.caughtUp || len(x.pending)+x.inFlight >= BacklogBehind
+	// The watch reports writes a moment after they land: count them in the
+	// store, unless the store has had no write since the index's version.
+	// The start-up catch-up is behind anyway, and counting would read the
+	// whole store's keys.
+	if caughtUp {
+		if v, err := x.st.Version(ctx); err == nil && v > x.version.Load() {
+			if n, err := x.Backlog(ctx); err == nil {
+				backlog = max(backlog, n)
+			}
+		}
+	}
+	return backlog, behind(caughtUp, backlog)
+}
+
+// behind reports that results may be missing many items: the start-up
+// catch-up runs, or at least BacklogBehind items wait (a big first sync
+// outruns the index).
+func behind(caughtUp bool, backlog int) bool {
+	return !caughtUp || backlog >= BacklogBehind
 }
 
 // Backlog counts the items written to the store since the index last took

@@ -465,6 +465,8 @@ export interface SearchResults {
   tookMs: number;
   /** The index is still catching up with the store; results may be missing. */
   indexing?: boolean;
+  /** How many stored items the index has yet to take in (a few, a moment after a write). */
+  backlog?: number;
 }
 
 interface Bound {

@@ -34,7 +34,7 @@ export const SEARCH_LIMIT = 500;
  */
 export const SEARCH_FIRST = 100;
 
-/** INDEXING_RETRY_MS is how soon a search the index answered while catching up runs again. */
+/** INDEXING_RETRY_MS is how soon a search the index answered while behind the store runs again. */
 export const INDEXING_RETRY_MS = 1000;
 
 /** What the last search said besides its rows. */
@@ -322,7 +322,7 @@ export class InboxModel {
             // Nothing else tells the window when the index has caught up
             // (the last sync's items:changed may come before): ask again.
             clearTimeout(this.indexingTimer);
-            if (r.indexing) {
+            if (r.indexing || (r.backlog ?? 0) > 0) {
               this.indexingTimer = setTimeout(() => {
                 if (this.results?.run === run) void this.refresh();
               }, INDEXING_RETRY_MS);
