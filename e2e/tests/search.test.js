@@ -40,7 +40,8 @@ test('keyboard only: / searches as you type, Enter opens a match, e and u, a ref
     try {
       await page.waitForFunction(([sel, n]) => new RegExp(`^${n} match`).test(document.querySelector(sel)?.textContent ?? ''), [line, want.length], { timeout: 5000 });
     } catch {
-      assert.fail(`the line says "${await page.textContent(line)}", not ${want.length} matches`);
+      const now = await page.evaluate(async () => (await window.go.app.Search.Run('linux install', 500)).total);
+      assert.fail(`the line says "${await page.textContent(line)}", not ${want.length} matches; the box holds "${await page.inputValue(input)}"; the backend now finds ${now}`);
     }
     assert.equal(await page.inputValue(input), 'linux install');
     assert.deepEqual(await page.evaluate(async () => (await window.go.app.Inbox.Counts()).done), 0, 'typing in the box ran a command');
