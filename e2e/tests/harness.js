@@ -251,6 +251,11 @@ export async function withApp(browser, dir, opts, fn) {
     await fn(page);
     if (errors.length) throw new Error(`page errors: ${errors.map(String).join('\n')}`);
     await page.close();
+  } catch (err) {
+    // The app's own log says what it was doing when the test gave up.
+    const log = app.logs.join('').split('\n').filter((l) => /level=|lull:/.test(l)).slice(-40).join('\n');
+    if (err instanceof Error && log) err.message += `\n--- the app's log, last lines:\n${log}`;
+    throw err;
   } finally {
     await app.stop();
   }
@@ -275,7 +280,8 @@ export function noMouse(page) {
 export async function settled(page, { timeout = 60000 } = {}) {
   await page.waitForFunction(async () => {
     const st = await window.go.app.Workspace.Status();
-    if (!st.accounts.every((a) => a.state === 'idle')) return false;
+    // No accounts yet (the engine not started) is not idle: every() of none is true.
+    if (st.accounts.length === 0 || !st.accounts.every((a) => a.state === 'idle')) return false;
     if ((await window.go.app.Search.Backlog()) !== 0) return false;
     const shown = [...document.querySelectorAll('[data-testid="row"][data-id]')]
       .map((el) => ({ at: Number(el.id.replace(/\D/g, '')), id: el.getAttribute('data-id') }))

@@ -24,6 +24,8 @@ test('keyboard only: / searches as you type, Enter opens a match, e and u, a ref
     noMouse(page);
     await page.waitForSelector(rows, { timeout: 30000 });
     await settled(page);
+    const snapshot = () => page.evaluate(async () => JSON.stringify({ status: (await window.go.app.Workspace.Status()).accounts, counts: await window.go.app.Inbox.Counts(), backlog: await window.go.app.Search.Backlog(), top: (await window.go.app.Inbox.List({ state: 'inbox', offset: 0, limit: 3 })).items.map((i) => [i.id, i.received]) }));
+    const atSettle = await snapshot();
     await page.keyboard.press('j');
     const inboxSelected = await page.getAttribute(`${rows}[aria-selected="true"]`, 'data-id');
 
@@ -41,7 +43,7 @@ test('keyboard only: / searches as you type, Enter opens a match, e and u, a ref
       await page.waitForFunction(([sel, n]) => new RegExp(`^${n} match`).test(document.querySelector(sel)?.textContent ?? ''), [line, want.length], { timeout: 5000 });
     } catch {
       const now = await page.evaluate(async () => (await window.go.app.Search.Run('linux install', 500)).total);
-      assert.fail(`the line says "${await page.textContent(line)}", not ${want.length} matches; the box holds "${await page.inputValue(input)}"; the backend now finds ${now}`);
+      assert.fail(`the line says "${await page.textContent(line)}", not ${want.length} matches; the box holds "${await page.inputValue(input)}"; the backend now finds ${now}\nwhen settled: ${atSettle}\nnow: ${await snapshot()}`);
     }
     assert.equal(await page.inputValue(input), 'linux install');
     assert.deepEqual(await page.evaluate(async () => (await window.go.app.Inbox.Counts()).done), 0, 'typing in the box ran a command');
