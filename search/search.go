@@ -73,7 +73,6 @@ type Index struct {
 	mu             sync.Mutex
 	pending        map[inbox.ID]struct{}
 	pendingVersion uint64
-	inFlight       int  // items the worker is writing now
 	caughtUp       bool // the worker finished its start-up catch-up
 	wake           chan struct{}
 
@@ -314,7 +313,7 @@ const BacklogBehind = 100
 func (x *Index) lag(ctx context.Context) (backlog int, indexing bool) {
 	x.mu.Lock()
 	started, caughtUp := x.done != nil, x.caughtUp
-	backlog = len(x.pending) + x.inFlight
+	backlog = len(x.pending) // reported, not yet taken by the worker
 	x.mu.Unlock()
 	if !started {
 		return 0, false

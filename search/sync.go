@@ -350,7 +350,6 @@ func (x *Index) flush(ctx context.Context) error {
 	}
 	version := x.pendingVersion
 	clear(x.pending)
-	x.inFlight = len(ids)
 	x.mu.Unlock()
 	if len(ids) == 0 {
 		return nil
@@ -359,9 +358,6 @@ func (x *Index) flush(ctx context.Context) error {
 	x.writeMu.Lock()
 	err := x.indexLocked(ctx, ids, version)
 	x.writeMu.Unlock()
-	x.mu.Lock()
-	x.inFlight = 0
-	x.mu.Unlock()
 	if err != nil {
 		x.mu.Lock()
 		for _, id := range ids {

@@ -74,7 +74,7 @@ export class InboxModel {
   private remembered = new Map<State, Selection>();
   private details = new LRU<string, Item>(24);
   private detailTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Asks again while the index says it is catching up (see searchPage). */
+  /** Asks again while the index is behind the store (see searchPage). */
   private indexingTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshing: Promise<void> | null = null;
   private again = false;
