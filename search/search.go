@@ -276,6 +276,11 @@ func (x *Index) RunPage(ctx context.Context, query string, offset, limit int) (R
 	if offset < 0 {
 		return Results{}, fmt.Errorf("search: offset %d is negative", offset)
 	}
+	// How far behind the index is, before it is searched: the answer then
+	// holds at least what was indexed by now, so the backlog bounds what
+	// it may lack. Taken after, a batch indexed in between would be
+	// neither in the answer nor in the backlog.
+	backlog, indexing := x.lag(ctx)
 	ids, total, err := x.Search(ctx, q, offset, min(limit, MaxLimit))
 	if err != nil {
 		return Results{}, err
@@ -295,7 +300,6 @@ func (x *Index) RunPage(ctx context.Context, query string, offset, limit int) (R
 	if len(items) > 0 {
 		total = max(total, offset+len(items))
 	}
-	backlog, indexing := x.lag(ctx)
 	return Results{
 		Items: items, Offset: offset, Total: max(total, 0), Indexing: indexing, Backlog: backlog,
 		TookMS: float64(time.Since(start).Microseconds()) / 1000,
