@@ -3,7 +3,7 @@
 // again stops focus and lets them in. g h shows only how many are held.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, prepare, withApp } from './harness.js';
+import { launchBrowser, prepare, waitUntil, withApp } from './harness.js';
 
 let browser;
 before(async () => { browser = await launchBrowser().catch(() => null); });
@@ -17,7 +17,7 @@ test('f freezes the inbox while new items are held, and f again lets them in', a
   if (!dir) return;
   await withApp(browser, dir, { env: { LULL_DEMO_INTERVAL: '300ms' } }, async (page) => {
     await page.waitForSelector(rows, { timeout: 30000 });
-    await page.waitForFunction(async () => (await window.go.app.Workspace.Status()).accounts.some((a) => a.state === 'idle'), null, { timeout: 60000 });
+    await waitUntil(page, async () => (await window.go.app.Workspace.Status()).accounts.some((a) => a.state === 'idle'), null, { timeout: 60000 });
 
     await page.keyboard.press('f');
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes('Focusing'), line, { timeout: 5000 });

@@ -278,7 +278,7 @@ export function noMouse(page) {
  * loaded machine, where the last items:changed refresh can land later.
  */
 export async function settled(page, { timeout = 60000 } = {}) {
-  await page.waitForFunction(async () => {
+  await waitUntil(page, async () => {
     const st = await window.go.app.Workspace.Status();
     // No accounts yet (the engine not started) is not idle: every() of none is true.
     if (st.accounts.length === 0 || !st.accounts.every((a) => a.state === 'idle')) return false;
@@ -291,4 +291,19 @@ export async function settled(page, { timeout = 60000 } = {}) {
     const p = await window.go.app.Inbox.List({ state: 'inbox', threads: true, offset: from, limit: shown[shown.length - 1].at - from + 1 });
     return shown.every((s) => p.items[s.at - from]?.id === s.id);
   }, null, { timeout, polling: 250 });
+}
+
+/**
+ * waitUntil polls fn(arg) in the page until it returns something truthy, as
+ * page.waitForFunction does for a plain function. An async fn must come
+ * here: waitForFunction takes the promise an async function returns for a
+ * truthy answer and resolves at once, so its wait would wait for nothing.
+ */
+export async function waitUntil(page, fn, arg = null, { timeout = 5000, polling = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(fn, arg)) return;
+    if (Date.now() > deadline) throw new Error(`waitUntil: timed out after ${timeout} ms waiting for ${fn.toString().replace(/\s+/g, ' ').slice(0, 160)}`);
+    await new Promise((r) => setTimeout(r, polling));
+  }
 }

@@ -2,7 +2,7 @@
 // items, the keyboard triages them, and triage survives a restart.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, prepare, settled, withApp } from './harness.js';
+import { launchBrowser, prepare, settled, waitUntil, withApp } from './harness.js';
 
 let browser;
 before(async () => { browser = await launchBrowser().catch(() => null); });
@@ -29,7 +29,7 @@ test('sample workspace: j j e marks the third item done, and it stays done after
   await withApp(browser, dir, {}, async (page) => {
     await page.waitForSelector(rows, { timeout: 30000 });
     // The sample workspace backfills hundreds of real emails plus Slack and GitHub items.
-    await page.waitForFunction(async () => {
+    await waitUntil(page, async () => {
       const c = await window.go.app.Inbox.Counts();
       return c.inbox >= 300;
     }, null, { timeout: 60000 });
@@ -56,7 +56,7 @@ test('sample workspace: j j e marks the third item done, and it stays done after
     await page.keyboard.press('e');
     await page.waitForFunction((id) => !document.querySelector(`[data-testid="row"][data-id="${CSS.escape(id)}"]`), target, { timeout: 5000 });
     // The row leaves at once; the backend's write lands a moment later.
-    await page.waitForFunction(async (n) => (await window.go.app.Inbox.Counts()).done > n, before.done, { timeout: 5000 });
+    await waitUntil(page, async (n) => (await window.go.app.Inbox.Counts()).done > n, before.done, { timeout: 5000 });
     const afterCounts = await page.evaluate(() => window.go.app.Inbox.Counts());
     assert.equal(afterCounts.done, before.done + 1);
     assert.equal(afterCounts.inbox, before.inbox - 1);
@@ -69,7 +69,7 @@ test('sample workspace: j j e marks the third item done, and it stays done after
     await page.click(`${rows}[data-id="${target}"]`);
     await page.keyboard.press('e');
     await page.waitForFunction((id) => !document.querySelector(`[data-testid="row"][data-id="${CSS.escape(id)}"]`), target, { timeout: 5000 });
-    await page.waitForFunction(async (id) => (await window.go.app.Inbox.Get(id)).triage.state === 'done', target, { timeout: 5000 });
+    await waitUntil(page, async (id) => (await window.go.app.Inbox.Get(id)).triage.state === 'done', target, { timeout: 5000 });
   });
 
   await withApp(browser, dir, {}, async (page) => {
@@ -105,7 +105,7 @@ test('new sample items keep arriving and the list shows them without a reload', 
   if (!dir) return;
   await withApp(browser, dir, { env: { LULL_DEMO_INTERVAL: '400ms' } }, async (page) => {
     await page.waitForSelector(rows, { timeout: 30000 });
-    await page.waitForFunction(async () => (await window.go.app.Workspace.Status()).accounts.some((a) => a.state === 'idle'), null, { timeout: 60000 });
+    await waitUntil(page, async () => (await window.go.app.Workspace.Status()).accounts.some((a) => a.state === 'idle'), null, { timeout: 60000 });
     const top = await page.getAttribute(`${rows} >> nth=0`, 'data-id');
     // A live item is newer than everything else, so it lands on top.
     await page.waitForFunction((old) => {

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchBrowser, prepare, repo, seedMaildir, startApp } from './harness.js';
+import { launchBrowser, prepare, repo, seedMaildir, startApp, waitUntil } from './harness.js';
 
 const corpus = path.join(repo, 'e2e', 'fixtures', 'reader');
 const rows = '[data-testid="row"]';
@@ -78,7 +78,7 @@ test('reader: cid: images show from the message; links open through OpenURL; not
     });
     await page.goto(app.url);
     await page.waitForFunction(() => window.go?.app?.Inbox?.List && window.go?.app?.Workspace?.OpenURL, null, { timeout: 20000 });
-    await page.waitForFunction(async (want) => (await window.go.app.Inbox.Counts()).inbox === want, n, { timeout: 30000 });
+    await waitUntil(page, async (want) => (await window.go.app.Inbox.Counts()).inbox === want, n, { timeout: 30000 });
     await page.waitForSelector(rows, { timeout: 10000 });
     // The system browser is the one thing this test cannot watch: record
     // what the window hands to Workspace.OpenURL instead.
@@ -190,7 +190,7 @@ test('reader: the keyboard scrolls a long message, in an email frame and in the 
     page.on('pageerror', (err) => { if (!String(err.stack || '').includes('/wails/ipc.js')) pageErrors.push(String(err)); });
     await page.goto(app.url);
     await page.waitForFunction(() => window.go?.app?.Inbox?.Counts, null, { timeout: 20000 });
-    await page.waitForFunction(async (want) => (await window.go.app.Inbox.Counts()).inbox === want, n, { timeout: 30000 });
+    await waitUntil(page, async (want) => (await window.go.app.Inbox.Counts()).inbox === want, n, { timeout: 30000 });
     await page.waitForSelector(rows, { timeout: 10000 });
 
     // Opened from the list, the focus is on the pane, not in the frame: the

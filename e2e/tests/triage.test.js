@@ -5,7 +5,7 @@
 // page's mouse is replaced by one that fails the test.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, noMouse, prepare, settled, withApp } from './harness.js';
+import { launchBrowser, noMouse, prepare, settled, waitUntil, withApp } from './harness.js';
 
 let browser;
 before(async () => { browser = await launchBrowser().catch(() => null); });
@@ -38,7 +38,7 @@ async function press(page, keys) {
 
 /** waitState waits until the backend has id in state: the list drops a row before the backend answers. */
 async function waitState(page, id, state) {
-  await page.waitForFunction(async ([i, st]) => (await window.go.app.Inbox.Get(i)).triage.state === st, [id, state], { timeout: 5000 });
+  await waitUntil(page, async ([i, st]) => (await window.go.app.Inbox.Get(i)).triage.state === st, [id, state], { timeout: 5000 });
 }
 
 async function githubThreads(page, state) {
@@ -51,7 +51,7 @@ test('keyboard only: GitHub inbox to zero with e, l and s; Later by time left; u
   await withApp(browser, dir, {}, async (page) => {
     noMouse(page);
     await page.waitForSelector(rows, { timeout: 30000 });
-    await page.waitForFunction(async () => (await window.go.app.Inbox.Counts()).inbox >= 300, null, { timeout: 60000 });
+    await waitUntil(page, async () => (await window.go.app.Inbox.Counts()).inbox >= 300, null, { timeout: 60000 });
     await settled(page);
 
     // 3: GitHub only. Its pull requests are threads of several items, one row each.
@@ -108,7 +108,7 @@ test('keyboard only: GitHub inbox to zero with e, l and s; Later by time left; u
     await page.waitForFunction((n) => document.querySelector('footer.status')?.textContent?.includes(`${n} selected`), left, { timeout: 5000 });
     await page.keyboard.press('Shift+E');
     await page.getByText('Inbox zero. Nothing needs you.').waitFor({ timeout: 5000 });
-    await page.waitForFunction(async () => (await window.go.app.Inbox.List({ state: 'inbox', source: 'github', threads: true, offset: 0, limit: 10 })).total === 0, null, { timeout: 5000 });
+    await waitUntil(page, async () => (await window.go.app.Inbox.List({ state: 'inbox', source: 'github', threads: true, offset: 0, limit: 10 })).total === 0, null, { timeout: 5000 });
 
     // g l: Later, soonest respond-by first, each row with its time left.
     await page.keyboard.press('g');
@@ -123,7 +123,7 @@ test('keyboard only: GitHub inbox to zero with e, l and s; Later by time left; u
 
     // u: the selection comes back to the inbox.
     await page.keyboard.press('u');
-    await page.waitForFunction(async () => (await window.go.app.Inbox.List({ state: 'inbox', source: 'github', threads: true, offset: 0, limit: 10 })).total > 0, null, { timeout: 5000 });
+    await waitUntil(page, async () => (await window.go.app.Inbox.List({ state: 'inbox', source: 'github', threads: true, offset: 0, limit: 10 })).total > 0, null, { timeout: 5000 });
     assert.equal(await githubThreads(page, 'inbox'), left);
     await page.waitForFunction(() => /Undone: \d+ items marked done/.test(document.querySelector('footer.status')?.textContent ?? ''), null, { timeout: 5000 });
     // u again: the step before, "l 2", and the Later view loses that thread.
@@ -178,7 +178,7 @@ test('keys from config.toml replace the defaults, and ? shows them', async (t) =
   await withApp(browser, dir, {}, async (page) => {
     noMouse(page);
     await page.waitForSelector(rows, { timeout: 30000 });
-    await page.waitForFunction(async () => (await window.go.app.Inbox.Counts()).inbox >= 300, null, { timeout: 60000 });
+    await waitUntil(page, async () => (await window.go.app.Inbox.Counts()).inbox >= 300, null, { timeout: 60000 });
     await settled(page);
     const keys = await page.evaluate(() => window.go.app.Settings.Keys());
     assert.deepEqual(keys, { list: { done: ['d'], 'snooze tomorrow-morning': ['Z'] } });

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchBrowser, prepare, repo, seedMaildir, startApp } from './harness.js';
+import { launchBrowser, prepare, repo, seedMaildir, startApp, waitUntil } from './harness.js';
 
 const corpus = path.join(repo, 'e2e', 'fixtures', 'xss');
 const rows = '[data-testid="row"]';
@@ -107,7 +107,7 @@ test('hostile emails: no script runs and no request leaves; i and T load images 
     await page.addInitScript(installHooks);
     await page.goto(app.url);
     await page.waitForFunction(() => window.go?.app?.Inbox?.List && window.go?.app?.Reader?.AllowImages, null, { timeout: 20000 });
-    await page.waitForFunction(async (want) => (await window.go.app.Inbox.Counts()).inbox === want, n, { timeout: 30000 });
+    await waitUntil(page, async (want) => (await window.go.app.Inbox.Counts()).inbox === want, n, { timeout: 30000 });
     await page.waitForSelector(rows, { timeout: 10000 });
     // Links clicked in the frame go to the system browser through
     // Workspace.OpenURL: record them instead.
