@@ -271,11 +271,10 @@ export function noMouse(page) {
 /**
  * settled waits until every account is idle, the search index has taken in
  * every item as it is now (it follows the store a moment behind), and the
- * Inbox on screen shows
- * what the backend holds: the rows drawn carry the ids the backend lists at
- * their places. Only then do rows
- * stop moving under the keys; a fixed pause after "idle" is not enough on a
- * loaded machine, where the last items:changed refresh can land later.
+ * Inbox on screen shows what the backend holds: the rows drawn carry the ids
+ * the backend lists at their places. Only then do rows stop moving under the
+ * keys; a fixed pause after "idle" is not enough on a loaded machine, where
+ * the last items:changed refresh can land later.
  */
 export async function settled(page, { timeout = 60000 } = {}) {
   await waitUntil(page, async () => {
