@@ -21,11 +21,36 @@ async function inboxIds(page) {
   });
 }
 
-test('sample workspace: j j e marks the third item done, and it stays done after restart', async (t) => {
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitGone(page, id) {
+  await page.waitForFunction((i) => !document.querySelector(`[data-testid="row"][data-id="${CSS.escape(i)}"]`), id, { timeout: 5000 });
+}
+
+/**
+ * watchReturns runs in the page: window.__returns.watch(id) follows a row,
+ * and __returns.back lists the rows that left the screen and came back.
+ */
+function watchReturns() {
+  const followed = new Map(); // id → has it left the screen yet
+  const back = [];
+  const shown = (id) => !!document.querySelector(`[data-testid="row"][data-id="${CSS.escape(id)}"]`);
+  new MutationObserver(() => {
+    for (const [id, left] of followed) {
+      const on = shown(id);
+      if (!on && !left) followed.set(id, true);
+      else if (on && left && !back.includes(id)) back.push(id);
+    }
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-id'] });
+  window.__returns = { watch: (id) => followed.set(id, !shown(id)), back };
+}
+
+test('sample workspace: j j e marks the third item done, e at pace leaves no row behind, and both stay done after restart', async (t) => {
   const dir = prepare(t, browser);
   if (!dir) return;
 
   let target;
+  const more = [];
   await withApp(browser, dir, {}, async (page) => {
     await page.waitForSelector(rows, { timeout: 30000 });
     // The sample workspace backfills hundreds of real emails plus Slack and GitHub items.
@@ -70,18 +95,41 @@ test('sample workspace: j j e marks the third item done, and it stays done after
     await page.keyboard.press('e');
     await page.waitForFunction((id) => !document.querySelector(`[data-testid="row"][data-id="${CSS.escape(id)}"]`), target, { timeout: 5000 });
     await waitUntil(page, async (id) => (await window.go.app.Inbox.Get(id)).triage.state === 'done', target, { timeout: 5000 });
+
+    // e at a triaging pace: each row leaves at once and does not come back
+    // on screen while the backend takes the change. (A page left one row
+    // short was asked for again before the backend had the triage, and its
+    // answer put the row back until the refresh: one press in two here.)
+    await settled(page);
+    await page.evaluate(watchReturns);
+    for (let i = 0; i < 6; i++) {
+      const id = await selectedId(page);
+      await page.evaluate((x) => window.__returns.watch(x), id);
+      await page.keyboard.press('e');
+      await waitGone(page, id);
+      more.push(id);
+      await sleep(150);
+    }
+    await waitUntil(page, async (ids) => {
+      const items = await Promise.all(ids.map((id) => window.go.app.Inbox.Get(id)));
+      return items.every((it) => it.triage.state === 'done');
+    }, more, { timeout: 5000 });
+    await settled(page);
+    assert.deepEqual(await page.evaluate(() => window.__returns.back), [], 'rows marked done came back on screen');
   });
 
   await withApp(browser, dir, {}, async (page) => {
     await page.waitForSelector(rows, { timeout: 30000 });
     const item = await page.evaluate((id) => window.go.app.Inbox.Get(id), target);
     assert.equal(item.triage.state, 'done');
-    assert.ok(!(await inboxIds(page)).includes(target), 'done item came back to the inbox after restart');
     const doneIds = await page.evaluate(async () => {
-      const p = await window.go.app.Inbox.List({ state: 'done', offset: 0, limit: 50 });
+      const p = await window.go.app.Inbox.List({ state: 'done', offset: 0, limit: 500 });
       return p.items.map((i) => i.id);
     });
-    assert.deepEqual(doneIds, [target]);
+    // A thread row's e marks its whole thread done, so more may be done.
+    for (const id of [target, ...more]) assert.ok(doneIds.includes(id), `${id} is not done after restart`);
+    const inbox = await inboxIds(page);
+    for (const id of [target, ...more]) assert.ok(!inbox.includes(id), `${id} came back to the inbox after restart`);
   });
 });
 

@@ -193,16 +193,25 @@ describe('ListWindow', () => {
     expect(w.at(250)).toEqual({ id: 'r250' });
   });
 
-  it('refetches a page left short by removeLocal', async () => {
+  it('keeps a page left short by removeLocal until the next refresh, so the removed row does not come back', async () => {
     const b = backend(300);
     const w = new ListWindow(b.fetch, { pageSize: 100 });
     await w.setRange({ start: 0, end: 100 });
     w.removeLocal(['r3']);
-    b.rows = b.rows.filter((r) => r.id !== 'r3');
     b.calls.length = 0;
+    // The backend has not taken the triage yet: asking now would put r3 back.
     await w.setRange({ start: 0, end: 100 });
+    await w.pin([50]);
+    expect(b.calls).toEqual([]);
+    expect(w.at(3)).toEqual({ id: 'r4' });
+    expect(w.indexOf('r3')).toBe(-1);
+    expect(w.at(99)).toBeUndefined();
+    // The refresh that follows the backend's answer fills the page.
+    b.rows = b.rows.filter((r) => r.id !== 'r3');
+    await w.refresh();
     expect(b.calls).toEqual([[0, 100]]);
     expect(w.at(99)).toEqual({ id: 'r100' });
+    expect(w.total).toBe(299);
   });
 });
 

@@ -19,6 +19,12 @@ interface Entry<T> {
   rows: T[];
   /** The refresh generation the rows were fetched in; older is stale. */
   gen: number;
+  /**
+   * Set when removeLocal has shortened the rows: they stand as they are until
+   * the next refresh. Asked for again before that, the backend may not have
+   * the change yet, and its answer would bring the removed rows back.
+   */
+  local?: boolean;
 }
 
 export interface ListWindowOptions {
@@ -149,7 +155,7 @@ export class ListWindow<T extends { id: string }> {
     const keep = new Set(run);
     run.forEach((p, k) => {
       const slice = kept.slice(k * this.pageSize, (k + 1) * this.pageSize);
-      if (slice.length > 0 || k === 0) this.cache.set(p, { rows: slice, gen: gens[k] }, keep);
+      if (slice.length > 0 || k === 0) this.cache.set(p, { rows: slice, gen: gens[k], local: true }, keep);
     });
     this.total = Math.max(0, this.total - removed);
     this.edits++;
@@ -176,7 +182,7 @@ export class ListWindow<T extends { id: string }> {
 
   private complete(p: number, e: Entry<T>): boolean {
     const expected = Math.min(this.pageSize, Math.max(0, this.total - p * this.pageSize));
-    return e.gen === this.gen && e.rows.length >= expected;
+    return e.gen === this.gen && (e.local === true || e.rows.length >= expected);
   }
 
   private load(): Promise<void> {
