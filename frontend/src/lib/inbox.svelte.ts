@@ -9,6 +9,7 @@ import type { Counts, Item, Source, State, Summary } from './api';
 import { ListWindow, reconcile, type Selection } from './listwindow';
 import { LRU, type Range } from './pagecache';
 import { parse } from './commands';
+import { afterPaint } from './frame';
 
 /** Where a triage verb moves an item. */
 const TARGET: Record<string, State> = { done: 'done', inbox: 'inbox', later: 'later', snooze: 'snoozed' };
@@ -77,6 +78,8 @@ export class InboxModel {
   /** Asks again while the index is behind the store (see searchPage). */
   private indexingTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshing: Promise<void> | null = null;
+  /** The last triage or undo call, answered or not (see sendInOrder). */
+  private triageQueue: Promise<void> = Promise.resolve();
   private again = false;
   /** The running or last search, shared by the pages of one refresh. */
   private results: { query: string; gen: number; limit: number; run: Promise<api.SearchResults | null> } | null = null;
@@ -416,10 +419,14 @@ export class InboxModel {
       this.setSelection(reconcile(this.selected, this.list));
       void this.list.pin(this.pinned());
     }
+    // The Inbox shows one row per thread: a command on a row is on its thread.
+    const threads = this.view === 'inbox' && this.query === null;
+    // The call waits for the frame that shows the change: sending it from
+    // the key's own task made that frame later by a millisecond or more.
+    // Calls still go in the order of the keys (see sendInOrder).
+    const sent = this.sendInOrder(() => (threads ? api.triage.runThreads(command, targets) : api.triage.run(command, targets)));
     try {
-      // The Inbox shows one row per thread: a command on a row is on its thread.
-      const threads = this.view === 'inbox' && this.query === null;
-      const r = threads ? await api.triage.runThreads(command, targets) : await api.triage.run(command, targets);
+      const r = await sent;
       this.undoDepth = r.undoDepth;
       this.notice = { text: r.message || defaultMessage(command), kind: 'info', undo: r.undoDepth > 0 };
     } catch (e) {
@@ -428,10 +435,24 @@ export class InboxModel {
     await this.refresh();
   }
 
+  /**
+   * sendInOrder makes a triage or undo call once the frame now being made
+   * is painted, after every call queued before it has been answered: an u
+   * pressed right after e must reach the backend after the e.
+   */
+  private sendInOrder<R>(call: () => Promise<R>): Promise<R> {
+    const sent = this.triageQueue.then(afterPaint).then(call);
+    this.triageQueue = sent.then(
+      () => {},
+      () => {},
+    );
+    return sent;
+  }
+
   /** undo reverts the last triage and selects the item it brought back. */
   async undo(): Promise<void> {
     try {
-      const r = await api.triage.undo();
+      const r = await this.sendInOrder(() => api.triage.undo());
       this.undoDepth = r.undoDepth;
       this.notice = { text: r.message || 'Undone.', kind: 'info', undo: r.undoDepth > 0 };
       if (r.changed.length > 0) this.selected = { id: r.changed[0], index: this.selected.index };

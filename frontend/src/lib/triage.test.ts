@@ -1,0 +1,90 @@
+// Triage and undo in InboxModel, against a fake of the bound services whose
+// answers come back late.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Summary } from './api';
+import { InboxModel } from './inbox.svelte';
+
+function summary(id: string): Summary {
+  return { id, account: 'a', source: 'email', from: 'F', title: id, snippet: '', received: '2026-12-01T10:00:00Z', threadCount: 1, unread: false, state: 'inbox' } as Summary;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** fake is a backend whose triage takes slowMs to answer; it logs when each call starts and ends. */
+function fake(slowMs: number) {
+  let inbox = Array.from({ length: 10 }, (_, i) => summary(`in${i}`));
+  const done: Summary[][] = [];
+  const log: string[] = [];
+  (globalThis as { window?: unknown }).window = {
+    go: {
+      app: {
+        Workspace: {},
+        Inbox: {
+          List: async (q: { offset: number; limit: number }) => ({ items: inbox.slice(q.offset, q.offset + q.limit), total: inbox.length, offset: q.offset }),
+          Counts: async () => ({ inbox: inbox.length, later: 0, snoozed: 0, done: done.flat().length }),
+          Get: async (id: string) => ({ ...summary(id), body: '' }),
+        },
+        Triage: {
+          RunThreads: async (command: string, ids: string[]) => {
+            log.push(`run ${command} ${ids.join(',')}`);
+            await sleep(slowMs);
+            done.push(inbox.filter((x) => ids.includes(x.id)));
+            inbox = inbox.filter((x) => !ids.includes(x.id));
+            log.push(`ran ${command} ${ids.join(',')}`);
+            return { changed: ids, undoDepth: done.length, message: 'ok' };
+          },
+          Undo: async () => {
+            log.push('undo');
+            const back = done.pop();
+            if (!back) throw 'nothing to undo';
+            inbox = [...back, ...inbox];
+            return { changed: back.map((x) => x.id), undoDepth: done.length, message: 'Undone.' };
+          },
+        },
+      },
+    },
+  };
+  return { log, ids: () => inbox.map((x) => x.id) };
+}
+
+async function settle(m: InboxModel) {
+  for (let i = 0; i < 5; i++) {
+    await m.refresh();
+    await sleep(0);
+  }
+}
+
+describe('triage calls', () => {
+  afterEach(() => delete (globalThis as { window?: unknown }).window);
+
+  it('sends e e u in the order pressed, each after the one before has answered', async () => {
+    const b = fake(20);
+    const m = new InboxModel(100);
+    await settle(m);
+    // Three keys in one go, as fast as a user can press them.
+    const first = m.triage('done');
+    const second = m.triage('done');
+    const undo = m.undo();
+    // The rows leave at once, before any answer.
+    expect(m.row(0)?.id).toBe('in2');
+    await Promise.all([first, second, undo]);
+    await settle(m);
+    expect(b.log).toEqual(['run done in0', 'ran done in0', 'run done in1', 'ran done in1', 'undo']);
+    expect(b.ids()).toEqual(['in1', ...Array.from({ length: 8 }, (_, i) => `in${i + 2}`)]);
+    expect(m.row(0)?.id).toBe('in1');
+    expect(m.selected.id).toBe('in1');
+  });
+
+  it('goes on after a refused call', async () => {
+    const b = fake(0);
+    const m = new InboxModel(100);
+    await settle(m);
+    const refused = m.undo(); // nothing to undo yet
+    const after = m.triage('done');
+    await Promise.all([refused, after]);
+    await settle(m);
+    expect(m.notice?.text).toBe('ok');
+    expect(b.log).toEqual(['undo', 'run done in0', 'ran done in0']);
+    expect(b.ids()).not.toContain('in0');
+  });
+});
