@@ -78,6 +78,19 @@ type Index struct {
 
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the worker returns; nil before Start
+
+	// lastTotal is how many matched the last search, for the next page of
+	// the same search (see RunPage); guarded by mu.
+	lastTotal totalHint
+}
+
+// totalHint is how many matches a search found, with what it was asked
+// and the index's version it ran on.
+type totalHint struct {
+	query         string
+	after, before time.Time // q's bounds as parsed then: "yesterday" moves
+	version       uint64
+	total         int
 }
 
 // Open opens the index in dir (the store's data folder), creating it, or
@@ -281,9 +294,27 @@ func (x *Index) RunPage(ctx context.Context, query string, offset, limit int) (R
 	// it may lack. Taken after, a batch indexed in between would be
 	// neither in the answer nor in the backlog.
 	backlog, indexing := x.lag(ctx)
-	ids, total, err := x.Search(ctx, q, offset, min(limit, MaxLimit))
+	// A page deep in a long result is read from its end when the same
+	// search on the same index said how many match (the window's first
+	// search did): G in 100,000 matches sorts 100 hits, not all of them.
+	version := x.version.Load()
+	hint := totalHint{query: query, after: q.After, before: q.Before, version: version}
+	x.mu.Lock()
+	known := x.lastTotal
+	x.mu.Unlock()
+	wantTotal := -1
+	if known.query == hint.query && known.after.Equal(hint.after) && known.before.Equal(hint.before) && known.version == hint.version {
+		wantTotal = known.total
+	}
+	ids, total, err := x.search(ctx, q, offset, min(limit, MaxLimit), wantTotal)
 	if err != nil {
 		return Results{}, err
+	}
+	if x.version.Load() == version {
+		hint.total = total
+		x.mu.Lock()
+		x.lastTotal = hint
+		x.mu.Unlock()
 	}
 	rows, err := x.st.Summaries(ctx, ids)
 	if err != nil {
@@ -360,11 +391,37 @@ func (x *Index) Backlog(ctx context.Context) (int, error) {
 // Search returns the ids of the items matching q, newest first, from offset,
 // at most limit, and how many match in all.
 func (x *Index) Search(ctx context.Context, q Query, offset, limit int) ([]inbox.ID, int, error) {
+	return x.search(ctx, q, offset, limit, -1)
+}
+
+// search is Search. When total is how many match q (-1: unknown) and
+// offset lies in the second half of them, it reads the page from the end,
+// oldest first, and turns it round: bleve keeps offset+limit hits in a
+// heap to sort, so from the end the last page of 100,000 sorts 100 of them,
+// not all. If the count has changed since, it reads from the start.
+func (x *Index) search(ctx context.Context, q Query, offset, limit, total int) ([]inbox.ID, int, error) {
 	counts, err := x.st.Counts(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
 	}
 	bq := x.compile(q, counts)
+	if total > 0 && offset > total/2 && offset < total {
+		n := min(limit, total-offset)
+		req := bleve.NewSearchRequestOptions(bq, n, total-offset-n, false)
+		req.SortBy([]string{fieldSort, "-_id"}) // the exact reverse of newest first
+		req.Score = "none"
+		res, err := x.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, 0, fmt.Errorf("search: %w", err)
+		}
+		if int(res.Total) == total {
+			ids := make([]inbox.ID, len(res.Hits))
+			for i, h := range res.Hits {
+				ids[len(ids)-1-i] = inbox.ID(h.ID)
+			}
+			return ids, total, nil
+		}
+	}
 	req := bleve.NewSearchRequestOptions(bq, limit, offset, false)
 	req.SortBy([]string{"-" + fieldSort, "_id"})
 	req.Score = "none" // sorted by time: relevance would be computed for nothing

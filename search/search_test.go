@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -270,6 +271,75 @@ func TestRunPage(t *testing.T) {
 	}
 	if _, err := e.x.RunPage(ctx, "", -1, 2); err == nil {
 		t.Error("offset -1: no error")
+	}
+}
+
+// TestPageFromTheEnd: a page in the second half of a result, read from the
+// end because the count is known, is the page read from the start, ties in
+// time included; a count that is out of date reads from the start.
+func TestPageFromTheEnd(t *testing.T) {
+	e := newEnv(t)
+	e.loadCorpus()
+	var same []inbox.Item // received at the same moment: the id breaks the tie
+	for _, n := range []string{"tie-b", "tie-a", "tie-d", "tie-c"} {
+		same = append(same, mail(n, inbox.SourceEmail, bob, "Tie "+n, "Same second.", 300*day))
+	}
+	e.apply(store.Batch{Upserts: same})
+	e.catchUp()
+	ctx := context.Background()
+	q, err := Parse("", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, total, err := e.x.search(ctx, q, 0, 100, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != len(all) || total < 8 {
+		t.Fatalf("%d ids, total %d: the corpus is too small for this test", len(all), total)
+	}
+	for _, limit := range []int{1, 2, 3, 100} {
+		for offset := 0; offset <= total; offset++ {
+			want := all[offset:min(total, offset+limit)]
+			for _, hint := range []int{total, total + 1, total - 1} {
+				got, n, err := e.x.search(ctx, q, offset, limit, hint)
+				if err != nil {
+					t.Fatalf("offset %d limit %d hint %d: %v", offset, limit, hint, err)
+				}
+				if n != total || !slices.Equal(got, want) {
+					t.Fatalf("offset %d limit %d hint %d: %v (total %d), want %v (total %d)", offset, limit, hint, got, n, want, total)
+				}
+			}
+		}
+	}
+
+	// Through RunPage: the first search leaves its count for the pages.
+	if _, err := e.x.Run(ctx, "", 2); err != nil {
+		t.Fatal(err)
+	}
+	e.x.mu.Lock()
+	known := e.x.lastTotal.total
+	e.x.mu.Unlock()
+	if known != total {
+		t.Fatalf("RunPage left %d as the count, want %d", known, total)
+	}
+	last, err := e.x.RunPage(ctx, "", total-2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []inbox.ID{last.Items[0].ID, last.Items[1].ID}; !slices.Equal(got, all[total-2:]) {
+		t.Fatalf("last page %v, want %v", got, all[total-2:])
+	}
+	// A new item changes the index's version: the count is not used, and
+	// the page is still right.
+	e.apply(store.Batch{Upserts: []inbox.Item{mail("late", inbox.SourceEmail, bob, "Late", "Oldest of all.", 400*day)}})
+	e.catchUp()
+	last, err = e.x.RunPage(ctx, "", total-1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(last.Items) != 2 || last.Items[0].ID != all[total-1] || last.Items[1].ID != inbox.NewID("acct", "late") {
+		t.Fatalf("after a new item, the last page is %v", last.Items)
 	}
 }
 
