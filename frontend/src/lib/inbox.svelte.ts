@@ -80,6 +80,10 @@ export class InboxModel {
   private refreshing: Promise<void> | null = null;
   /** The last triage or undo call, answered or not (see sendInOrder). */
   private triageQueue: Promise<void> = Promise.resolve();
+  /** Triage and undo calls queued or unanswered. */
+  private sending = 0;
+  /** The refresh held back until they are answered (see refresh). */
+  private afterSending: Promise<void> | null = null;
   private again = false;
   /** The running or last search, shared by the pages of one refresh. */
   private results: { query: string; gen: number; limit: number; run: Promise<api.SearchResults | null> } | null = null;
@@ -188,9 +192,20 @@ export class InboxModel {
 
   /**
    * refresh re-queries the visible window and the counts. Calls that arrive
-   * while one runs coalesce into a single follow-up.
+   * while one runs coalesce into a single follow-up, and so do those made
+   * while triage calls are on their way to the backend.
    */
   refresh(): Promise<void> {
+    // While a triage or undo is queued, the backend does not have it yet,
+    // and the pages it answered would put back rows the keys took out: the
+    // refresh waits until every queued call has been answered.
+    if (this.sending > 0) {
+      this.afterSending ??= this.whenSent().then(() => {
+        this.afterSending = null;
+        return this.refresh();
+      });
+      return this.afterSending;
+    }
     if (this.refreshing) {
       this.again = true;
       return this.refreshing;
@@ -441,12 +456,18 @@ export class InboxModel {
    * pressed right after e must reach the backend after the e.
    */
   private sendInOrder<R>(call: () => Promise<R>): Promise<R> {
+    this.sending++;
     const sent = this.triageQueue.then(afterPaint).then(call);
     this.triageQueue = sent.then(
-      () => {},
-      () => {},
+      () => void this.sending--,
+      () => void this.sending--,
     );
     return sent;
+  }
+
+  /** whenSent resolves once no triage or undo call is queued or unanswered. */
+  private async whenSent(): Promise<void> {
+    while (this.sending > 0) await this.triageQueue;
   }
 
   /** undo reverts the last triage and selects the item it brought back. */

@@ -75,6 +75,31 @@ describe('triage calls', () => {
     expect(m.selected.id).toBe('in1');
   });
 
+  it('keeps rows taken out by e e off the screen until the backend has both', async () => {
+    const b = fake(20);
+    const m = new InboxModel(100);
+    await settle(m);
+    const seen = new Set<string>();
+    const watch = setInterval(() => {
+      for (let i = 0; i < 3; i++) seen.add(m.row(i)?.id ?? '');
+    }, 1);
+    try {
+      const first = m.triage('done');
+      const second = m.triage('done');
+      // A change from elsewhere (a sync) while both are on their way.
+      const synced = m.refresh();
+      await Promise.all([first, second, synced]);
+      await settle(m);
+    } finally {
+      clearInterval(watch);
+    }
+    expect(b.log).toEqual(['run done in0', 'ran done in0', 'run done in1', 'ran done in1']);
+    expect(seen.has('in0')).toBe(false);
+    expect(seen.has('in1')).toBe(false);
+    expect(m.row(0)?.id).toBe('in2');
+    expect(m.total).toBe(8);
+  });
+
   it('goes on after a refused call', async () => {
     const b = fake(0);
     const m = new InboxModel(100);
