@@ -11,6 +11,9 @@ import { LRU, type Range } from './pagecache';
 import { parse } from './commands';
 import { afterPaint } from './frame';
 
+/** SEND_WAIT_MAX_MS bounds how long a refresh waits for triage calls to be answered. */
+export const SEND_WAIT_MAX_MS = 5000;
+
 /** Where a triage verb moves an item. */
 const TARGET: Record<string, State> = { done: 'done', inbox: 'inbox', later: 'later', snooze: 'snoozed' };
 
@@ -202,10 +205,14 @@ export class InboxModel {
     if (this.sending > 0) {
       this.afterSending ??= this.whenSent().then(() => {
         this.afterSending = null;
-        return this.refresh();
+        return this.refreshNow();
       });
       return this.afterSending;
     }
+    return this.refreshNow();
+  }
+
+  private refreshNow(): Promise<void> {
     if (this.refreshing) {
       this.again = true;
       return this.refreshing;
@@ -465,9 +472,19 @@ export class InboxModel {
     return sent;
   }
 
-  /** whenSent resolves once no triage or undo call is queued or unanswered. */
+  /**
+   * whenSent resolves once no triage or undo call is queued or unanswered,
+   * or after SEND_WAIT_MAX_MS.
+   */
   private async whenSent(): Promise<void> {
-    while (this.sending > 0) await this.triageQueue;
+    // A backend that never answers must not stop the list for good.
+    const deadline = Date.now() + SEND_WAIT_MAX_MS;
+    while (this.sending > 0 && Date.now() < deadline) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((r) => (timer = setTimeout(r, deadline - Date.now())));
+      await Promise.race([this.triageQueue, late]);
+      clearTimeout(timer);
+    }
   }
 
   /** undo reverts the last triage and selects the item it brought back. */

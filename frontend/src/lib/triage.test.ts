@@ -1,8 +1,8 @@
 // Triage and undo in InboxModel, against a fake of the bound services whose
 // answers come back late.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Summary } from './api';
-import { InboxModel } from './inbox.svelte';
+import { InboxModel, SEND_WAIT_MAX_MS } from './inbox.svelte';
 
 function summary(id: string): Summary {
   return { id, account: 'a', source: 'email', from: 'F', title: id, snippet: '', received: '2026-12-01T10:00:00Z', threadCount: 1, unread: false, state: 'inbox' } as Summary;
@@ -98,6 +98,32 @@ describe('triage calls', () => {
     expect(seen.has('in1')).toBe(false);
     expect(m.row(0)?.id).toBe('in2');
     expect(m.total).toBe(8);
+  });
+
+  it('refreshes after SEND_WAIT_MAX_MS when the backend never answers a triage', async () => {
+    vi.useFakeTimers();
+    try {
+      const b = fake(0);
+      const m = new InboxModel(100);
+      const loaded = m.refresh();
+      await vi.advanceTimersByTimeAsync(10);
+      await loaded;
+      expect(m.selected.id).toBe('in0');
+      const w = globalThis as unknown as { window: { go: { app: { Triage: { RunThreads: () => Promise<never> } } } } };
+      w.window.go.app.Triage.RunThreads = () => new Promise<never>(() => {});
+      void m.triage('done');
+      let refreshed = false;
+      void m.refresh().then(() => (refreshed = true));
+      await vi.advanceTimersByTimeAsync(SEND_WAIT_MAX_MS - 100);
+      expect(refreshed).toBe(false);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(refreshed).toBe(true);
+      // The backend never had the triage: the refresh shows the row again.
+      expect(m.row(0)?.id).toBe('in0');
+      expect(b.ids()).toContain('in0');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('goes on after a refused call', async () => {
