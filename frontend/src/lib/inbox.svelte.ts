@@ -443,9 +443,9 @@ export class InboxModel {
     }
     // The Inbox shows one row per thread: a command on a row is on its thread.
     const threads = this.view === 'inbox' && this.query === null;
-    // The call waits for the frame that shows the change: sending it from
-    // the key's own task made that frame later by a millisecond or more.
-    // Calls still go in the order of the keys (see sendInOrder).
+    // The call waits for the frame that shows the change, so that frame does
+    // not also carry the call's cost (about a millisecond in a profile);
+    // calls go in the order of the keys (see sendInOrder).
     const sent = this.sendInOrder(() => (threads ? api.triage.runThreads(command, targets) : api.triage.run(command, targets)));
     try {
       const r = await sent;
