@@ -21,12 +21,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/lullhq/lull/app/inbox"
 	"github.com/lullhq/lull/store"
@@ -407,23 +409,24 @@ func (x *Index) search(ctx context.Context, q Query, offset, limit, total int) (
 	bq := x.compile(q, counts)
 	if total > 0 && offset > total/2 && offset < total {
 		n := min(limit, total-offset)
-		req := bleve.NewSearchRequestOptions(bq, n, total-offset-n, false)
-		req.SortBy([]string{fieldSort, "-_id"}) // the exact reverse of newest first
-		req.Score = "none"
-		res, err := x.idx.SearchInContext(ctx, req)
+		// The exact reverse of newest first.
+		ids, now, err := x.hits(ctx, bq, total-offset-n, n, fieldSort, "-_id")
 		if err != nil {
-			return nil, 0, fmt.Errorf("search: %w", err)
+			return nil, 0, err
 		}
-		if int(res.Total) == total {
-			ids := make([]inbox.ID, len(res.Hits))
-			for i, h := range res.Hits {
-				ids[len(ids)-1-i] = inbox.ID(h.ID)
-			}
+		if now == total {
+			slices.Reverse(ids)
 			return ids, total, nil
 		}
 	}
-	req := bleve.NewSearchRequestOptions(bq, limit, offset, false)
-	req.SortBy([]string{"-" + fieldSort, "_id"})
+	return x.hits(ctx, bq, offset, limit, "-"+fieldSort, "_id")
+}
+
+// hits runs bq sorted by sortBy and returns the ids from the from-th hit,
+// at most size, and how many hits there are in all.
+func (x *Index) hits(ctx context.Context, bq query.Query, from, size int, sortBy ...string) ([]inbox.ID, int, error) {
+	req := bleve.NewSearchRequestOptions(bq, size, from, false)
+	req.SortBy(sortBy)
 	req.Score = "none" // sorted by time: relevance would be computed for nothing
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
