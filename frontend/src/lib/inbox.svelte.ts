@@ -11,7 +11,7 @@ import { LRU, type Range } from './pagecache';
 import { parse } from './commands';
 import { afterPaint } from './frame';
 
-/** SEND_WAIT_MAX_MS bounds how long a refresh waits for triage calls to be answered. */
+/** SEND_WAIT_MAX_MS bounds how long an unanswered triage call holds up the calls and refreshes after it. */
 export const SEND_WAIT_MAX_MS = 5000;
 
 /** Where a triage verb moves an item. */
@@ -460,31 +460,20 @@ export class InboxModel {
   /**
    * sendInOrder makes a triage or undo call once the frame now being made
    * is painted, after every call queued before it has been answered: an u
-   * pressed right after e must reach the backend after the e.
+   * pressed right after e must reach the backend after the e. A call left
+   * unanswered for SEND_WAIT_MAX_MS stops holding up the ones after it.
    */
   private sendInOrder<R>(call: () => Promise<R>): Promise<R> {
     this.sending++;
-    const sent = this.triageQueue.then(afterPaint).then(call);
-    this.triageQueue = sent.then(
-      () => void this.sending--,
-      () => void this.sending--,
-    );
+    const turn = this.triageQueue.then(afterPaint);
+    const sent = turn.then(call);
+    this.triageQueue = turn.then(() => settledWithin(sent, SEND_WAIT_MAX_MS)).then(() => void this.sending--);
     return sent;
   }
 
-  /**
-   * whenSent resolves once no triage or undo call is queued or unanswered,
-   * or after SEND_WAIT_MAX_MS.
-   */
+  /** whenSent resolves once no triage or undo call is queued or unanswered. */
   private async whenSent(): Promise<void> {
-    // A backend that never answers must not stop the list for good.
-    const deadline = Date.now() + SEND_WAIT_MAX_MS;
-    while (this.sending > 0 && Date.now() < deadline) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<void>((r) => (timer = setTimeout(r, deadline - Date.now())));
-      await Promise.race([this.triageQueue, late]);
-      clearTimeout(timer);
-    }
+    while (this.sending > 0) await this.triageQueue;
   }
 
   /** undo reverts the last triage and selects the item it brought back. */
@@ -501,6 +490,18 @@ export class InboxModel {
     }
     await this.refresh();
   }
+}
+
+/** settledWithin resolves once p settles, or after ms if it has not by then. */
+function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    p.then(done, done);
+  });
 }
 
 function defaultMessage(command: string): string {

@@ -100,7 +100,7 @@ describe('triage calls', () => {
     expect(m.total).toBe(8);
   });
 
-  it('refreshes after SEND_WAIT_MAX_MS when the backend never answers a triage', async () => {
+  it('refreshes, and sends the next call, SEND_WAIT_MAX_MS after a triage the backend never answers', async () => {
     vi.useFakeTimers();
     try {
       const b = fake(0);
@@ -110,6 +110,7 @@ describe('triage calls', () => {
       await loaded;
       expect(m.selected.id).toBe('in0');
       const w = globalThis as unknown as { window: { go: { app: { Triage: { RunThreads: () => Promise<never> } } } } };
+      const original = w.window.go.app.Triage.RunThreads;
       w.window.go.app.Triage.RunThreads = () => new Promise<never>(() => {});
       void m.triage('done');
       let refreshed = false;
@@ -121,6 +122,13 @@ describe('triage calls', () => {
       // The backend never had the triage: the refresh shows the row again.
       expect(m.row(0)?.id).toBe('in0');
       expect(b.ids()).toContain('in0');
+      // The next call is not held up for good either.
+      w.window.go.app.Triage.RunThreads = original;
+      const next = m.triage('done');
+      await vi.advanceTimersByTimeAsync(10);
+      await next;
+      // (The selection stayed on in1, the row e had moved it to.)
+      expect(b.log).toEqual(['run done in1', 'ran done in1']);
     } finally {
       vi.useRealTimers();
     }
