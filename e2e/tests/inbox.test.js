@@ -43,7 +43,7 @@ function watchReturns() {
   window.__returns = { watch: (id) => followed.set(id, !shown(id)), back };
 }
 
-test('sample workspace: j j e marks the third item done, e at pace leaves no row behind, and both stay done after restart', async (t) => {
+test('sample workspace: j j e marks the third item done, six quick e leave no row behind, and both stay done after restart', async (t) => {
   const dir = prepare(t, browser);
   if (!dir) return;
 
