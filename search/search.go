@@ -81,18 +81,27 @@ type Index struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the worker returns; nil before Start
 
-	// lastTotal is how many matched the last search, for the next page of
-	// the same search (see RunPage); guarded by mu.
-	lastTotal totalHint
+	// last is what the last search found, for the next page of the same
+	// search (see RunPage); guarded by mu.
+	last searchMark
 }
 
-// totalHint is how many matches a search found, with what it was asked
-// and the index's version it ran on.
-type totalHint struct {
+// searchMark is what a search found besides its ids: how many match, and
+// where its page ended, with what it was asked and the index's version it
+// ran on. The next page of the same search on the same index starts from it.
+type searchMark struct {
 	query         string
 	after, before time.Time // q's bounds as parsed then: "yesterday" moves
 	version       uint64
 	total         int
+	start, end    int      // the page's first offset, and the one just past it
+	startSort     []string // the sort values of the page's first hit
+	endSort       []string // and of its last
+}
+
+// same reports whether m is of the same search on the same index as o.
+func (m searchMark) same(o searchMark) bool {
+	return m.query == o.query && m.after.Equal(o.after) && m.before.Equal(o.before) && m.version == o.version
 }
 
 // Open opens the index in dir (the store's data folder), creating it, or
@@ -296,28 +305,31 @@ func (x *Index) RunPage(ctx context.Context, query string, offset, limit int) (R
 	// it may lack. Taken after, a batch indexed in between would be
 	// neither in the answer nor in the backlog.
 	backlog, indexing := x.lag(ctx)
-	// A page deep in a long result is read from its end when the same
-	// search on the same index said how many match (the window's first
-	// search did): G in 100,000 matches sorts 100 hits, not all of them.
-	version := x.version.Load()
-	hint := totalHint{query: query, after: q.After, before: q.Before, version: version}
+	// The same search on the same index said how many match and where its
+	// page ended (the window's first search and the page before did): the
+	// next page starts after that page's last hit, and one deep in a long
+	// result is read from its end. G in 100,000 matches then sorts 100 hits,
+	// not all of them, and so does each page while the list scrolls down.
+	mark := searchMark{query: query, after: q.After, before: q.Before, version: x.version.Load()}
 	x.mu.Lock()
-	known := x.lastTotal
+	last := x.last
 	x.mu.Unlock()
-	wantTotal := -1
-	if known.query == hint.query && known.after.Equal(hint.after) && known.before.Equal(hint.before) && known.version == hint.version {
-		wantTotal = known.total
+	var known *searchMark
+	if last.same(mark) {
+		known = &last
 	}
-	ids, total, err := x.search(ctx, q, offset, min(limit, MaxLimit), wantTotal)
+	pg, err := x.search(ctx, q, offset, min(limit, MaxLimit), known)
 	if err != nil {
 		return Results{}, err
 	}
-	if x.version.Load() == version {
-		hint.total = total
+	if x.version.Load() == mark.version {
+		mark.total, mark.start, mark.end = pg.total, offset, offset+len(pg.ids)
+		mark.startSort, mark.endSort = pg.startSort, pg.endSort
 		x.mu.Lock()
-		x.lastTotal = hint
+		x.last = mark
 		x.mu.Unlock()
 	}
+	ids, total := pg.ids, pg.total
 	rows, err := x.st.Summaries(ctx, ids)
 	if err != nil {
 		return Results{}, fmt.Errorf("search: %w", err)
@@ -393,48 +405,95 @@ func (x *Index) Backlog(ctx context.Context) (int, error) {
 // Search returns the ids of the items matching q, newest first, from offset,
 // at most limit, and how many match in all.
 func (x *Index) Search(ctx context.Context, q Query, offset, limit int) ([]inbox.ID, int, error) {
-	return x.search(ctx, q, offset, limit, -1)
+	pg, err := x.search(ctx, q, offset, limit, nil)
+	return pg.ids, pg.total, err
 }
 
-// search is Search. When total is how many match q (-1: unknown) and
-// offset lies in the second half of them, it reads the page from the end,
-// oldest first, and turns it round: bleve keeps offset+limit hits in a
-// heap to sort, so from the end the last page of 100,000 sorts 100 of them,
-// not all. If the count has changed since, it reads from the start.
-func (x *Index) search(ctx context.Context, q Query, offset, limit, total int) ([]inbox.ID, int, error) {
+// page is one page of hits: their ids, newest first, how many hits there
+// are in all, and the sort values of the page's first and last hits (nil
+// if it is empty).
+type page struct {
+	ids                []inbox.ID
+	total              int
+	startSort, endSort []string
+}
+
+// newestFirst is the order of results; oldestFirst is its exact reverse.
+var (
+	newestFirst = []string{"-" + fieldSort, "_id"}
+	oldestFirst = []string{fieldSort, "-_id"}
+)
+
+// search is Search, helped by what an earlier search of q on this index
+// found (nil: nothing). bleve keeps the hits before the page's end in a
+// heap to sort them, so a page deep in a long result costs a sort of all
+// of them; with known it costs a sort of one page:
+//   - the page that follows known's starts after known's last hit, and
+//     the one before it ends before known's first (the list scrolls);
+//   - a page in the second half of the matches is read from the end,
+//     oldest first, and turned round.
+//
+// If the count has changed since known, it reads from the start.
+func (x *Index) search(ctx context.Context, q Query, offset, limit int, known *searchMark) (page, error) {
 	counts, err := x.st.Counts(ctx)
 	if err != nil {
-		return nil, 0, fmt.Errorf("search: %w", err)
+		return page{}, fmt.Errorf("search: %w", err)
 	}
 	bq := x.compile(q, counts)
-	if total > 0 && offset > total/2 && offset < total {
-		n := min(limit, total-offset)
-		// The exact reverse of newest first.
-		ids, now, err := x.hits(ctx, bq, total-offset-n, n, fieldSort, "-_id")
-		if err != nil {
-			return nil, 0, err
-		}
-		if now == total {
-			slices.Reverse(ids)
-			return ids, total, nil
+	if known != nil && offset < known.total {
+		total := known.total
+		switch {
+		case offset == known.end && known.endSort != nil:
+			req := request(bq, 0, limit, newestFirst)
+			req.SearchAfter = known.endSort
+			pg, err := x.hits(ctx, req)
+			if err != nil || pg.total == total {
+				return pg, err
+			}
+		case offset+limit == known.start && known.startSort != nil:
+			req := request(bq, 0, limit, newestFirst)
+			req.SearchBefore = known.startSort
+			pg, err := x.hits(ctx, req)
+			if err != nil || pg.total == total {
+				return pg, err
+			}
+		case offset > total/2:
+			n := min(limit, total-offset)
+			pg, err := x.hits(ctx, request(bq, total-offset-n, n, oldestFirst))
+			if err != nil {
+				return page{}, err
+			}
+			if pg.total == total {
+				slices.Reverse(pg.ids)
+				// Its sort values are of the same fields either way round.
+				pg.startSort, pg.endSort = pg.endSort, pg.startSort
+				return pg, nil
+			}
 		}
 	}
-	return x.hits(ctx, bq, offset, limit, "-"+fieldSort, "_id")
+	return x.hits(ctx, request(bq, offset, limit, newestFirst))
 }
 
-// hits runs bq sorted by sortBy and returns the ids from the from-th hit,
-// at most size, and how many hits there are in all.
-func (x *Index) hits(ctx context.Context, bq query.Query, from, size int, sortBy ...string) ([]inbox.ID, int, error) {
+// request asks for size hits of bq from the from-th on, in the order of sortBy.
+func request(bq query.Query, from, size int, sortBy []string) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(bq, size, from, false)
 	req.SortBy(sortBy)
 	req.Score = "none" // sorted by time: relevance would be computed for nothing
+	return req
+}
+
+// hits runs req; the page is in the order bleve answered it.
+func (x *Index) hits(ctx context.Context, req *bleve.SearchRequest) (page, error) {
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, 0, fmt.Errorf("search: %w", err)
+		return page{}, fmt.Errorf("search: %w", err)
 	}
-	ids := make([]inbox.ID, len(res.Hits))
+	pg := page{ids: make([]inbox.ID, len(res.Hits)), total: int(res.Total)}
 	for i, h := range res.Hits {
-		ids[i] = inbox.ID(h.ID)
+		pg.ids[i] = inbox.ID(h.ID)
 	}
-	return ids, int(res.Total), nil
+	if n := len(res.Hits); n > 0 {
+		pg.startSort, pg.endSort = res.Hits[0].Sort, res.Hits[n-1].Sort
+	}
+	return pg, nil
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -274,10 +275,10 @@ func TestRunPage(t *testing.T) {
 	}
 }
 
-// TestPageFromTheEnd: a page in the second half of a result, read from the
+// TestPageFromWhatIsKnown: a page read after the page before it, or from the
 // end because the count is known, is the page read from the start, ties in
 // time included; a count that is out of date reads from the start.
-func TestPageFromTheEnd(t *testing.T) {
+func TestPageFromWhatIsKnown(t *testing.T) {
 	e := newEnv(t)
 	e.loadCorpus()
 	var same []inbox.Item // received at the same moment: the id breaks the tie
@@ -291,37 +292,86 @@ func TestPageFromTheEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, total, err := e.x.search(ctx, q, 0, 100, -1)
+	whole, err := e.x.search(ctx, q, 0, 100, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	all, total := whole.ids, whole.total
 	if total != len(all) || total < 8 {
 		t.Fatalf("%d ids, total %d: the corpus is too small for this test", len(all), total)
 	}
 	for _, limit := range []int{1, 2, 3, 100} {
 		for offset := 0; offset <= total; offset++ {
 			want := all[offset:min(total, offset+limit)]
-			for _, hint := range []int{total, total + 1, total - 1} {
-				got, n, err := e.x.search(ctx, q, offset, limit, hint)
+			check := func(how string, known *searchMark) {
+				t.Helper()
+				got, err := e.x.search(ctx, q, offset, limit, known)
 				if err != nil {
-					t.Fatalf("offset %d limit %d hint %d: %v", offset, limit, hint, err)
+					t.Fatalf("offset %d limit %d %s: %v", offset, limit, how, err)
 				}
-				if n != total || !slices.Equal(got, want) {
-					t.Fatalf("offset %d limit %d hint %d: %v (total %d), want %v (total %d)", offset, limit, hint, got, n, want, total)
+				if got.total != total || !slices.Equal(got.ids, want) {
+					t.Fatalf("offset %d limit %d %s: %v (total %d), want %v (total %d)", offset, limit, how, got.ids, got.total, want, total)
+				}
+			}
+			check("nothing known", nil)
+			for _, n := range []int{total, total + 1, total - 1} {
+				check(fmt.Sprintf("count %d", n), &searchMark{total: n})
+				if offset > 0 {
+					// The page before this one, as RunPage keeps it.
+					before, err := e.x.search(ctx, q, offset-1, 1, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					check(fmt.Sprintf("after the hit before, count %d", n), &searchMark{total: n, end: offset, endSort: before.endSort})
+				}
+				if offset+limit < total {
+					// The page after this one, as RunPage keeps it.
+					after, err := e.x.search(ctx, q, offset+limit, 1, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					check(fmt.Sprintf("before the hit after, count %d", n), &searchMark{total: n, start: offset + limit, startSort: after.startSort})
 				}
 			}
 		}
 	}
 
-	// Through RunPage: the first search leaves its count for the pages.
-	if _, err := e.x.Run(ctx, "", 2); err != nil {
-		t.Fatal(err)
+	// Through RunPage: each page leaves the count and where it ended for the next.
+	var paged []inbox.ID
+	for offset := 0; offset < total; offset += 3 {
+		res, err := e.x.RunPage(ctx, "", offset, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range res.Items {
+			paged = append(paged, it.ID)
+		}
+		e.x.mu.Lock()
+		mark := e.x.last
+		e.x.mu.Unlock()
+		if mark.total != total || mark.end != offset+len(res.Items) || mark.endSort == nil {
+			t.Fatalf("after the page from %d, RunPage kept total %d, end %d, sort %v", offset, mark.total, mark.end, mark.endSort)
+		}
 	}
-	e.x.mu.Lock()
-	known := e.x.lastTotal.total
-	e.x.mu.Unlock()
-	if known != total {
-		t.Fatalf("RunPage left %d as the count, want %d", known, total)
+	if !slices.Equal(paged, all) {
+		t.Fatalf("pages read in turn: %v, want %v", paged, all)
+	}
+	// And back up, from the page at the end: each page ends where the one
+	// read before it starts.
+	var back []inbox.ID
+	for end := total; end > 0; end -= 3 {
+		res, err := e.x.RunPage(ctx, "", max(0, end-3), end-max(0, end-3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []inbox.ID
+		for _, it := range res.Items {
+			ids = append(ids, it.ID)
+		}
+		back = append(ids, back...)
+	}
+	if !slices.Equal(back, all) {
+		t.Fatalf("pages read back up: %v, want %v", back, all)
 	}
 	last, err := e.x.RunPage(ctx, "", total-2, 2)
 	if err != nil {
@@ -330,8 +380,8 @@ func TestPageFromTheEnd(t *testing.T) {
 	if got := []inbox.ID{last.Items[0].ID, last.Items[1].ID}; !slices.Equal(got, all[total-2:]) {
 		t.Fatalf("last page %v, want %v", got, all[total-2:])
 	}
-	// A new item changes the index's version: the count is not used, and
-	// the page is still right.
+	// A new item changes the index's version: what was kept is not used,
+	// and the pages are still right.
 	e.apply(store.Batch{Upserts: []inbox.Item{mail("late", inbox.SourceEmail, bob, "Late", "Oldest of all.", 400*day)}})
 	e.catchUp()
 	last, err = e.x.RunPage(ctx, "", total-1, 2)
