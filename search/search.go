@@ -309,7 +309,7 @@ func (x *Index) RunPage(ctx context.Context, query string, offset, limit int) (R
 	// page ended (the window's first search and the page before did): the
 	// next page starts after that page's last hit, and one deep in a long
 	// result is read from its end. G in 100,000 matches then sorts 100 hits,
-	// not all of them, and so does each page while the list scrolls down.
+	// not all of them, and so does each page while the list scrolls.
 	mark := searchMark{query: query, after: q.After, before: q.Before, version: x.version.Load()}
 	x.mu.Lock()
 	last := x.last
