@@ -51,6 +51,7 @@ describe('Matcher', () => {
     // Escape in the list clears the selection.
     expect(m.feed(k('Escape'), LIST, 30)).toMatchObject({ kind: 'command', command: 'select none' });
     expect(m.feed(k('Escape'), ['welcome'], 40)).toMatchObject({ kind: 'command', command: 'back' });
+    expect(m.feed(k('Escape'), ['held', 'global'], 50)).toMatchObject({ kind: 'command', command: 'back' });
   });
 
   it('matches two-key sequences within the timeout', () => {
@@ -193,7 +194,7 @@ describe('the default keymap', () => {
   it('groups bindings for the help overlay, merging keys of one command', () => {
     const groups = helpGroups();
     expect(groups.map((g) => g.section)).toEqual([
-      'list', 'done', 'search', 'item', 'global', 'picker', 'palette', 'welcome', 'help', 'settings', 'account', 'links', 'searchbox',
+      'list', 'done', 'search', 'held', 'item', 'global', 'picker', 'palette', 'welcome', 'help', 'settings', 'account', 'links', 'searchbox',
     ]);
     const next = groups[0].rows.find((r) => r.description === 'Next item');
     expect(next?.keys).toEqual(['j', 'ArrowDown']);

@@ -27,6 +27,7 @@ export type Section =
   | 'later'
   | 'snoozed'
   | 'done'
+  | 'held'
   | 'item'
   | 'picker'
   | 'palette'
@@ -58,6 +59,7 @@ export const SECTIONS: { id: Section; title: string }[] = [
   { id: 'snoozed', title: 'Snoozed view' },
   { id: 'done', title: 'Done view' },
   { id: 'search', title: 'Search results' },
+  { id: 'held', title: 'Held view' },
   { id: 'item', title: 'Reading pane' },
   { id: 'global', title: 'Anywhere' },
   { id: 'picker', title: 'Later and snooze picker' },
@@ -95,6 +97,7 @@ export const BINDINGS: Binding[] = [
 
   // Reading pane
   { keys: 'Escape', command: 'back', section: 'item', description: 'Back to the list' },
+  { keys: 'Escape', command: 'back', section: 'held', description: 'Back to the list' },
   { keys: 'j', command: 'next', section: 'item', description: 'Next item' },
   { keys: 'k', command: 'prev', section: 'item', description: 'Previous item' },
   { keys: 'e', command: 'done', section: 'item', description: 'Mark done, go to next' },
