@@ -29,7 +29,7 @@ type Keys map[string]map[string][]string
 // apply in that view only (ahead of "list"), "item" is the reading pane and
 // "global" everywhere in the inbox.
 var KeySections = []string{
-	"global", "list", "item", "inbox", "later", "snoozed", "done",
+	"global", "list", "item", "inbox", "later", "snoozed", "done", "held",
 	"picker", "palette", "links", "help", "welcome", "settings", "account",
 	"search", "searchbox",
 }
