@@ -57,6 +57,8 @@ test('keyboard only: GitHub inbox to zero with e, l and s; Later by time left; u
     // 3: GitHub only. Its pull requests are threads of several items, one row each.
     await page.keyboard.press('3');
     await page.waitForFunction(() => document.querySelector('footer.status')?.textContent?.includes('GitHub'), null, { timeout: 5000 });
+    // The header says the lists are narrowed, and how to widen them.
+    assert.match(await page.textContent('[data-testid="source-filter"]'), /GitHub only\s*0/);
     const threads = await githubThreads(page, 'inbox');
     assert.ok(threads >= 11, `only ${threads} GitHub threads in the sample`);
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="row"]').length === n, threads, { timeout: 5000 });
@@ -166,6 +168,11 @@ test('keyboard only: GitHub inbox to zero with e, l and s; Later by time left; u
     await page.keyboard.press('Enter');
     await waitGone(page, first);
     await waitState(page, first, 'done');
+
+    // 0: every source again; the header's chip goes.
+    await page.keyboard.press('0');
+    await page.waitForSelector('[data-testid="source-filter"]', { state: 'detached', timeout: 5000 });
+    await page.waitForFunction(() => !document.querySelector('footer.status')?.textContent?.includes('GitHub'), null, { timeout: 5000 });
   });
 });
 
