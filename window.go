@@ -182,7 +182,7 @@ func probeFirstPaint(ctx context.Context, log *slog.Logger) {
 	})
 }
 
-// probeKeys serves scripts/bench-keys-webkit.sh, which times keys in the
+// probeKeys serves scripts/keys-webkit.sh, which times keys in the
 // production window. With LULL_KEY_PROBE set, once the first list is
 // painted the window asks the frontend for key times (lib/keyprobe.ts) and
 // prints each as it comes ("lull: key "j" 12.345 ms (dom 2.000, frame

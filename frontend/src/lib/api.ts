@@ -8,6 +8,8 @@
 //
 // Every method returns a Promise that rejects with an error string.
 
+import type { KeySample } from './keyprobe';
+
 export type State = 'inbox' | 'later' | 'snoozed' | 'done';
 export type Source = 'email' | 'slack' | 'github' | 'asana';
 
@@ -409,7 +411,7 @@ export async function copyText(text: string): Promise<void> {
 }
 
 /** reportKey sends one key's time to the backend, which prints it for the key benchmark. */
-export function reportKey(sample: { key: string; ms: number }): void {
+export function reportKey(sample: KeySample): void {
   globalThis.window?.runtime?.EventsEmit?.('window:key', sample);
 }
 

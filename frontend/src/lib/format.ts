@@ -1,7 +1,10 @@
 // Pure text and time formatting for the list and the reading pane. No DOM, no
 // Svelte, so every helper is unit-tested in format.test.ts.
 
-import type { AccountStatus, Person } from './api';
+import type { AccountStatus, Person, Source } from './api';
+
+/** SOURCE_NAMES are the sources as the window names them. */
+export const SOURCE_NAMES: Record<Source, string> = { email: 'Email', slack: 'Slack', github: 'GitHub', asana: 'Asana' };
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -1,4 +1,4 @@
-// The key probe of the production window (scripts/bench-keys-webkit.sh):
+// The key probe of the production window (scripts/keys-webkit.sh):
 // the same measure as the Chromium benchmark (e2e/bench/ui.js), taken in
 // the engine users run. Off unless the backend asks for it (LULL_KEY_PROBE).
 
