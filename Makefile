@@ -57,10 +57,11 @@ test-frontend: frontend/node_modules/.installed
 test-e2e: e2e/node_modules/.installed
 	cd e2e && LULL_DEV_BIN=../$(BIN)/lull-dev npm test
 
-test-desktop: ## the production binary under Xvfb + D-Bus: screenshot, notifications on the bus, tray, keys in the reader
+test-desktop: ## the production binary under Xvfb + D-Bus: screenshot, notifications on the bus, tray, keys in the reader, no repaints at idle
 	scripts/screenshot.sh $(BIN)/lull /tmp/lull-test-shot.png
 	scripts/desktop-focus-test.sh $(BIN)/lull
 	scripts/webkit-reader-test.sh $(BIN)/lull
+	scripts/webkit-idle-test.sh $(BIN)/lull
 
 screenshot: deps-test build ## docs/screenshot.png of the sample workspace
 	scripts/screenshot.sh $(BIN)/lull docs/screenshot.png
