@@ -185,6 +185,29 @@ describe('ListWindow', () => {
     expect(w.total).toBe(299);
   });
 
+  it('does not ask again for a page removeLocal shortened while a refresh was on its way', async () => {
+    const b = backend(300);
+    const w = new ListWindow(b.fetch, { pageSize: 100 });
+    await w.setRange({ start: 0, end: 100 });
+    const open = b.hold();
+    const stale = w.refresh(); // items changed: a refresh is on its way
+    w.removeLocal(['r0']); // e, which the backend has not taken yet
+    open();
+    await stale;
+    b.calls.length = 0;
+    // The triage pins the selection again: asking now would put r0 back.
+    await w.pin([0]);
+    await w.setRange({ start: 0, end: 100 });
+    expect(b.calls).toEqual([]);
+    expect(w.indexOf('r0')).toBe(-1);
+    expect(w.at(0)).toEqual({ id: 'r1' });
+    // The refresh after the backend's answer takes the page again.
+    b.rows = b.rows.filter((r) => r.id !== 'r0');
+    await w.refresh();
+    expect(b.calls).toEqual([[0, 100]]);
+    expect(w.at(99)).toEqual({ id: 'r100' });
+  });
+
   it('refresh with pins asks for each page once, the pinned one included', async () => {
     const b = backend(1_000);
     const w = new ListWindow(b.fetch, { pageSize: 100 });

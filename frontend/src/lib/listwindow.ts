@@ -20,9 +20,10 @@ interface Entry<T> {
   /** The refresh generation the rows were fetched in; older is stale. */
   gen: number;
   /**
-   * Set when removeLocal has shortened the rows: they stand as they are until
-   * the next refresh. Asked for again before that, the backend may not have
-   * the change yet, and its answer would bring the removed rows back.
+   * Set when removeLocal has shortened the rows: they stand as they are (in
+   * the generation current then) until the next refresh. Asked for again
+   * before that, the backend may not have the change yet, and its answer
+   * would bring the removed rows back.
    */
   local?: boolean;
 }
@@ -146,16 +147,19 @@ export class ListWindow<T extends { id: string }> {
 
     const run: number[] = [];
     for (let p = first; this.cache.has(p); p++) run.push(p);
-    const gens = run.map((p) => this.cache.peek(p)!.gen);
     const rows = run.flatMap((p) => this.cache.peek(p)!.rows);
     const kept = rows.filter((r) => !gone.has(r.id));
     const removed = rows.length - kept.length;
 
     for (const p of pages) if (p >= first) this.cache.delete(p);
     const keep = new Set(run);
+    // The edited pages count as current even when a refresh is on its way
+    // (its answers, asked before this edit, are dropped): asked for again
+    // before the backend has the change, they would bring the rows back.
+    // The refresh that follows the triage's answer takes them again.
     run.forEach((p, k) => {
       const slice = kept.slice(k * this.pageSize, (k + 1) * this.pageSize);
-      if (slice.length > 0 || k === 0) this.cache.set(p, { rows: slice, gen: gens[k], local: true }, keep);
+      if (slice.length > 0 || k === 0) this.cache.set(p, { rows: slice, gen: this.gen, local: true }, keep);
     });
     this.total = Math.max(0, this.total - removed);
     this.edits++;
