@@ -13,7 +13,7 @@
 # without --data it runs on the sample workspace in a fresh folder.
 #
 # In the same session the peer takes the same keys: the smallest WebKitGTK
-# window (bench/webkitfloor/floor.c with FLOOR_KEY_PROBE), a 40-row list
+# window (bench/webkitfloor/floor.c with FLOOR_KEY_PROBE), a 20-row list
 # whose j, k, G and e do the least a list can, timed the same way. That is
 # what a key costs in WebKitGTK on this machine before any app work; the
 # ratio is Lull's p95 over it.

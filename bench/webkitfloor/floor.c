@@ -10,8 +10,9 @@
  * the same GDK_GL setting as Lull's window.
  *
  * With FLOOR_KEY_PROBE set it is the peer of scripts/keys-webkit.sh: a list
- * of 40 rows where j and k move the selection, G goes to the last row and e
- * takes the selected row out (a new one joins at the end). Each key is timed
+ * of 20 rows (short enough that the page has no scrollbar) where j and k
+ * move the selection, G goes to the last row and e takes the selected row
+ * out (a new one joins at the end). Each key is timed
  * as Lull's key probe times it (frontend/src/lib/keyprobe.ts): from the
  * keydown's timeStamp to a task after the next frame ("floor: key j 3.2 ms").
  * It prints "floor: ready" once its first frame is painted. */
@@ -34,8 +35,8 @@ static const char *page =
     "}"
     "if (window.webkit && window.webkit.messageHandlers.key) {"
     "  const list = document.querySelector('ul');"
-    "  for (let i = 4; i <= 40; i++) { const li = document.createElement('li'); li.textContent = 'row ' + i; list.append(li); }"
-    "  let sel = 0, made = 40;"
+    "  for (let i = 4; i <= 20; i++) { const li = document.createElement('li'); li.textContent = 'row ' + i; list.append(li); }"
+    "  let sel = 0, made = 20;"
     "  const rows = () => list.children;"
     "  const show = () => { for (const r of rows()) r.className = ''; rows()[sel].className = 'sel'; };"
     "  show();"
