@@ -36,16 +36,21 @@ LULL_DEMO_INTERVAL=1h xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
   web=$(pgrep -f "/WebKitWebProcess( |$)" | while read -r p; do
     [ "$(ps -o comm= -p "$p")" = WebKitWebProces ] && echo "$p"; done | head -n1)
   [ -n "$web" ] || fail "no WebKit web process"
-  strace -f -e trace=ftruncate -o "$tmp/strace.txt" -p "$web" 2>/dev/null &
+  strace -f -e trace=ftruncate -o "$tmp/strace.txt" -p "$web" 2>"$tmp/strace.err" &
   tracer=$!
+  # A tracer that could not attach would count nothing and pass: check it has.
+  for _ in $(seq 1 20); do
+    [ "$(awk "/^TracerPid:/ { print \$2 }" "/proc/$web/status")" != 0 ] && break
+    sleep 0.1
+  done
+  [ "$(awk "/^TracerPid:/ { print \$2 }" "/proc/$web/status")" != 0 ] || fail "strace could not attach to the web process: $(cat "$tmp/strace.err")"
   sleep "$idle"
   kill "$tracer"; wait "$tracer" 2>/dev/null || true
-  n=$(grep -c "ftruncate(" "$tmp/strace.txt" || true)
-  echo "$n" >"$tmp/count"
+  grep -c "ftruncate(" "$tmp/strace.txt" >"$tmp/count" || true
 ' _ "$bin" "$tmp" "$idle" "$repo/scripts/lib/lullwindow.sh" 2>&1 | grep -v -e "^dbus-daemon" -e "SpiRegistry" -e "Cannot connect to DBus" -e "XGetInputFocus" >&2 || true
 
-[ -s "$tmp/count" ] || { echo "webkit-idle-test: no count (see above)" >&2; exit 1; }
-n=$(cat "$tmp/count")
+n=$(cat "$tmp/count" 2>/dev/null || true)
+[[ "$n" =~ ^[0-9]+$ ]] || { echo "webkit-idle-test: no count (see above)" >&2; exit 1; }
 # The clock may tick once in the window; nothing else should paint.
 if [ "$n" -gt 2 ]; then
   echo "webkit-idle-test: the idle window repainted $n times in ${idle} s" >&2
