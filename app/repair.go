@@ -84,7 +84,25 @@ func repairEncodedWords(ctx context.Context, st *store.Store, log *slog.Logger) 
 	return fixed, nil
 }
 
-// runRepairs runs repairEncodedWords once the window has had time to
+// Repair runs on st the one-time repairs it has not had yet, and returns
+// how many items they changed. Each records in the store that it ran, so a
+// store is read for it once. A tool that writes a workspace with this
+// version's parsers (bench/uiseed) calls it when done, so that the window
+// does not later read the whole store for a repair it cannot need.
+func Repair(ctx context.Context, st *store.Store, log *slog.Logger) (int, error) {
+	return repairEncodedWords(ctx, st, log)
+}
+
+// NeedsRepair reports whether st has a one-time repair still to run.
+func NeedsRepair(ctx context.Context, st *store.Store) (bool, error) {
+	done, err := st.Blob(ctx, blobWordsRepaired)
+	if err != nil {
+		return false, fmt.Errorf("repair: %w", err)
+	}
+	return done == nil, nil
+}
+
+// runRepairs runs Repair once the window has had time to
 // start, then tells the window about the items it changed.
 func (a *App) runRepairs(ctx context.Context, ws *workspace) {
 	select {
@@ -92,7 +110,7 @@ func (a *App) runRepairs(ctx context.Context, ws *workspace) {
 		return
 	case <-time.After(repairDelay):
 	}
-	n, err := repairEncodedWords(ctx, ws.store, a.log)
+	n, err := Repair(ctx, ws.store, a.log)
 	if err != nil && ctx.Err() == nil {
 		a.log.Warn("repair: older mail's encoded-words", "err", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lullhq/lull/app"
 	"github.com/lullhq/lull/app/inbox"
 	"github.com/lullhq/lull/search"
 	"github.com/lullhq/lull/store"
@@ -32,7 +33,8 @@ func needCorpus(t *testing.T) {
 
 // TestSeedWritesASteadyWorkspace seeds a small workspace and opens it as
 // the app would: every item in the Inbox, the search index caught up with
-// the store, all four sources present, and -reuse keeping it as it is.
+// the store, all four sources present, no one-time repair left to run,
+// and -reuse keeping it as it is.
 func TestSeedWritesASteadyWorkspace(t *testing.T) {
 	needCorpus(t)
 	ctx := context.Background()
@@ -83,6 +85,9 @@ func TestSeedWritesASteadyWorkspace(t *testing.T) {
 	}
 	if err := x.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if need, err := app.NeedsRepair(ctx, st); err != nil || need {
+		t.Errorf("the seeded store still has a one-time repair to run (err %v): the app would read every item for it 15 s after start", err)
 	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
