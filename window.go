@@ -103,7 +103,7 @@ func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 		Height:           780,
 		MinWidth:         720,
 		MinHeight:        480,
-		AssetServer:      &assetserver.Options{Assets: assets},
+		AssetServer:      &assetserver.Options{Assets: assets, Middleware: devAssetMiddleware()},
 		BackgroundColour: &options.RGBA{R: 250, G: 250, B: 248, A: 255},
 		OnStartup: func(ctx context.Context) {
 			mu.Lock()

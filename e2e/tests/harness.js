@@ -91,7 +91,11 @@ export async function startApp(dataDir, { args = ['--demo'], env = {}, pollMs = 
   const proc = spawn(cmd, argv, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LULL_DEMO_INTERVAL: '1h', ...(desktop?.env || {}), ...env },
+    // LULL_DEV_BLANK_WINDOW: lull-dev's own WebKitGTK window shows a blank
+    // page, so the frontend runs once, in the page under test, as on a
+    // user's machine; its copy in that window would refresh after every
+    // change too and take the CPU the page is timed on.
+    env: { ...process.env, LULL_DEMO_INTERVAL: '1h', LULL_DEV_BLANK_WINDOW: '1', ...(desktop?.env || {}), ...env },
   });
   proc.stdout.on('data', (d) => logs.push(d.toString()));
   proc.stderr.on('data', (d) => logs.push(d.toString()));
