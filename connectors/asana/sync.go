@@ -174,7 +174,9 @@ func (p *poller) poll(ctx context.Context, wss []workspace, cur *cursor) (*curso
 				return cur, err
 			}
 		}
-		if backfill {
+		// The last task's report waits for the final flush below: a
+		// report of all tasks done says the initial sync is complete.
+		if backfill && i+1 < len(work) {
 			p.sink.Progress(connectors.Progress{Done: i + 1, Total: len(work), Phase: "tasks"})
 		}
 	}

@@ -232,6 +232,36 @@ func TestMemorySink(t *testing.T) {
 	}
 }
 
+// TestMemorySinkCountsLateBackfill: an initial-sync batch after a complete
+// Progress report is counted, until an incomplete report starts a new one.
+func TestMemorySinkCountsLateBackfill(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemorySink()
+	apply := func(id string, backfill bool) {
+		t.Helper()
+		if err := s.Apply(ctx, connectors.Batch{Upserts: []inbox.Item{item(id)}, Backfill: backfill}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply("a", true)
+	s.Progress(connectors.Progress{Done: 1, Total: 2})
+	apply("b", true)
+	if n := s.LateBackfill(); n != 0 {
+		t.Fatalf("LateBackfill = %d during the sync, want 0", n)
+	}
+	s.Progress(connectors.Progress{Done: 2, Total: 2}) // complete, yet one more batch follows
+	apply("c", true)
+	apply("d", false) // a live batch after it is fine
+	if n := s.LateBackfill(); n != 1 {
+		t.Fatalf("LateBackfill = %d, want 1", n)
+	}
+	s.Progress(connectors.Progress{Done: 0, Total: 5}) // a new initial sync (a new folder, say)
+	apply("e", true)
+	if n := s.LateBackfill(); n != 1 {
+		t.Errorf("LateBackfill = %d after a new sync began, want still 1", n)
+	}
+}
+
 func TestHelpers(t *testing.T) {
 	a := []inbox.ID{"a/1", "a/2", "a/3"}
 	b := []inbox.ID{"a/2", "a/3", "a/4"}

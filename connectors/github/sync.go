@@ -292,7 +292,10 @@ func (c *Connector) fetchAll(ctx context.Context, sink connectors.Sink, a *api, 
 		if err := sink.Apply(ctx, connectors.Batch{Upserts: items, Cursor: next.encode(), Backfill: backfill}); err != nil {
 			return fmt.Errorf("github: %s: %w", c.account, err)
 		}
-		if backfill {
+		// The last chunk's report waits for the tail (marks, removals, the
+		// final cursor): a report of every thread done says the initial
+		// sync is complete.
+		if backfill && start+len(chunk) < len(fetch) {
 			sink.Progress(connectors.Progress{Done: start + len(chunk), Total: len(fetch), Phase: "notifications"})
 		}
 	}
