@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
+	"log/slog"
 	"os"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/lullhq/lull/app/memtrim"
 )
 
 // windowMemoryLimit is the soft limit on the Go side of the window process.
@@ -40,4 +44,15 @@ func skipUnusedGL() {
 	if runtime.GOOS == "linux" && os.Getenv("GDK_GL") == "" {
 		os.Setenv("GDK_GL", "disable")
 	}
+}
+
+// trimWhenIdle returns the Go heap's spare pages to the OS each time the
+// window process goes quiet after a burst of work (start-up, a sync, a
+// search index merge), until ctx is done. Between bursts the heap then holds
+// about its live size instead of the collector's goal, twice that
+// (docs/BENCHMARKS.md, Memory). Run it in its own goroutine.
+func trimWhenIdle(ctx context.Context, log *slog.Logger) {
+	memtrim.New(memtrim.DefaultPolicy).Run(ctx, func(before, after memtrim.Sample) {
+		log.Debug("memory: gave the heap's spare pages back", "before_kb", before.Spare>>10, "after_kb", after.Spare>>10)
+	})
 }
