@@ -8,7 +8,8 @@
 // app that spends most of its life idle in the tray, that is memory the user
 // pays for while nothing runs. Trimmer watches the allocation rate and, once
 // a whole interval allocated little, collects and returns every free page at
-// once (debug.FreeOSMemory), at most once per burst.
+// once (debug.FreeOSMemory): once after each burst, and under a slow trickle
+// of allocations at most once per Policy.MinSpare allocated.
 package memtrim
 
 import (
