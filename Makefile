@@ -6,7 +6,7 @@ GOBIN := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 
 .PHONY: run build build-dev frontend deps deps-test test test-go test-frontend test-e2e test-desktop \
-        windows screenshot bench bench-ui clean pss startup keys fuzz
+        windows macos screenshot bench bench-ui clean pss startup keys fuzz
 
 run: deps build ## install what is missing, build, open the window
 	./$(BIN)/lull $(ARGS)
@@ -37,9 +37,16 @@ build-dev: frontend ## the dev binary the browser tests drive: build/bin/lull-de
 windows: frontend ## cross-compile the Windows binary (no cgo)
 	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 go build -tags desktop,production -ldflags "-w -s -H windowsgui" -o $(BIN)/lull.exe .
 
+# The window (package main, through Wails) and the tray (systray) need cgo
+# on macOS, so they build only on a Mac; every other package is checked here.
+MACOS_PKGS = $$(go list ./... | grep -v -e '^github.com/lullhq/lull$$' -e '/app/tray$$')
+macos: ## type-check the macOS build of every package that builds without cgo
+	CGO_ENABLED=0 GOOS=darwin GOARCH=arm64 go vet -tags desktop,production $(MACOS_PKGS)
+	CGO_ENABLED=0 GOOS=darwin GOARCH=amd64 go vet -tags desktop,production $(MACOS_PKGS)
+
 test: deps-test e2e/node_modules/.installed build build-dev ## everything, as CI runs it
 	go vet ./...
-	$(MAKE) test-go test-frontend windows test-e2e test-desktop
+	$(MAKE) test-go test-frontend windows macos test-e2e test-desktop
 
 test-go:
 	go test -race -count=1 ./...
