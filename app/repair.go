@@ -31,8 +31,8 @@ const repairBatch = 512
 // again in full next time; rewriting an item twice changes nothing. It
 // returns how many items it rewrote.
 func repairEncodedWords(ctx context.Context, st *store.Store, log *slog.Logger) (int, error) {
-	done, err := st.Blob(ctx, blobWordsRepaired)
-	if err != nil || done != nil {
+	done, err := encodedWordsRepaired(ctx, st)
+	if err != nil || done {
 		return 0, err
 	}
 	var ids []inbox.ID
@@ -95,11 +95,18 @@ func Repair(ctx context.Context, st *store.Store, log *slog.Logger) (int, error)
 
 // NeedsRepair reports whether st has a one-time repair still to run.
 func NeedsRepair(ctx context.Context, st *store.Store) (bool, error) {
-	done, err := st.Blob(ctx, blobWordsRepaired)
+	done, err := encodedWordsRepaired(ctx, st)
 	if err != nil {
 		return false, fmt.Errorf("repair: %w", err)
 	}
-	return done == nil, nil
+	return !done, nil
+}
+
+// encodedWordsRepaired reports whether repairEncodedWords has recorded
+// that it ran on st.
+func encodedWordsRepaired(ctx context.Context, st *store.Store) (bool, error) {
+	done, err := st.Blob(ctx, blobWordsRepaired)
+	return done != nil, err
 }
 
 // runRepairs runs Repair once the window has had time to
