@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
+	"github.com/lullhq/lull/app/egloff"
 	"github.com/lullhq/lull/app/memtrim"
 )
 
@@ -44,6 +45,40 @@ func skipUnusedGL() {
 	if runtime.GOOS == "linux" && os.Getenv("GDK_GL") == "" {
 		os.Setenv("GDK_GL", "disable")
 	}
+}
+
+// skipUnusedEGL keeps Lull's own process from loading an EGL driver on an
+// X11 desktop (egloff). WebKitGTK opens an EGL display in the UI process
+// as it makes the web view, even with the GPU off, and on Linux that loads
+// Mesa and LLVM: about 25 MB of private memory and 100 ms of start-up CPU,
+// for nothing, since the window paints in software (docs/BENCHMARKS.md).
+// The web process, a child, still gets its EGL. It runs only where
+// skipUnusedGL turned GDK's GL off (the user did not choose GDK_GL), and
+// only on X11, where it is tested; on Wayland GTK's own drawing may use
+// EGL. It must run before wails.Run starts GTK, and before any C thread.
+func skipUnusedEGL(log *slog.Logger) {
+	if runtime.GOOS != "linux" || os.Getenv("GDK_GL") != "disable" || !x11Session(os.Getenv) {
+		return
+	}
+	if !egloff.Disable() {
+		log.Debug("window: EGL left on in the UI process (already in use, chosen by the user, or no libglvnd)")
+	}
+}
+
+// x11Session reports whether GTK will draw on X11: what the environment
+// asks for, with Wails' rule when it asks nothing (GDK_BACKEND=x11 unless
+// the session says it is not X11).
+func x11Session(getenv func(string) string) bool {
+	switch backend := getenv("GDK_BACKEND"); backend {
+	case "x11":
+		return true
+	case "":
+		switch getenv("XDG_SESSION_TYPE") {
+		case "", "unspecified", "x11":
+			return true
+		}
+	}
+	return false
 }
 
 // trimWhenIdle returns the Go heap's spare pages to the OS each time the

@@ -28,6 +28,9 @@ import (
 func runWindow(ctx context.Context, opts app.Options, hidden bool) error {
 	limitWindowMemory()
 	skipUnusedGL()
+	if !bindingsBuild {
+		skipUnusedEGL(opts.Logger)
+	}
 	trimCtx, stopTrim := context.WithCancel(ctx)
 	defer stopTrim()
 	go trimWhenIdle(trimCtx, opts.Logger)

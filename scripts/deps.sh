@@ -8,9 +8,11 @@ build_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
 # Real parts for the tests: X server, D-Bus session with a notification
 # daemon, Chromium for Playwright, ImageMagick/xdotool/xclip for screenshots
 # and real input in the window, strace to count the window's repaints,
-# Dovecot/isync/notmuch for the mail tests and benchmarks.
+# Dovecot/isync/notmuch for the mail tests and benchmarks, and Mesa's EGL
+# driver, which the web process needs and app/egloff keeps out of the UI one.
 test_pkgs=(xvfb xauth xdotool xclip imagemagick dbus-x11 dunst chromium strace
-  dovecot-imapd isync notmuch haskell-status-notifier-item-utils fonts-noto-color-emoji)
+  dovecot-imapd isync notmuch haskell-status-notifier-item-utils fonts-noto-color-emoji
+  libegl1 libegl-mesa0)
 wails_version=v2.16.0
 
 pkgs=("${build_pkgs[@]}")

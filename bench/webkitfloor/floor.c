@@ -9,6 +9,13 @@
  * prints that moment ("floor: painted at <unix ns>") and quits. It runs with
  * the same GDK_GL setting as Lull's window.
  *
+ * Like Lull's window (app/egloff), its own process loads no EGL driver when
+ * GDK's GL is off: libglvnd chooses its vendors once, at the first EGL
+ * call, so that call is made while __EGL_VENDOR_LIBRARY_FILENAMES names
+ * none, and the variable is unset before WebKit starts its web process,
+ * which needs EGL. FLOOR_KEEP_EGL leaves EGL as WebKitGTK uses it by
+ * default, for comparison.
+ *
  * With FLOOR_KEY_PROBE set it is the peer of scripts/keys-webkit.sh: a list
  * of 20 rows (short enough that the page has no scrollbar) where j and k
  * move the selection, G goes to the last row and e takes the selected row
@@ -16,9 +23,11 @@
  * as Lull's key probe times it (frontend/src/lib/keyprobe.ts): from the
  * keydown's timeStamp to a task after the next frame ("floor: key j 3.2 ms").
  * It prints "floor: ready" once its first frame is painted. */
+#include <dlfcn.h>
 #include <gtk/gtk.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <webkit2/webkit2.h>
 
@@ -79,8 +88,20 @@ static void on_painted(WebKitUserContentManager *m, WebKitJavascriptResult *r, g
   gtk_main_quit();
 }
 
+/* egl_off is app/egloff's Disable. */
+static void egl_off(void) {
+  if (getenv("__EGL_VENDOR_LIBRARY_FILENAMES") != NULL || getenv("__EGL_VENDOR_LIBRARY_DIRS") != NULL) return;
+  void *lib = dlopen("libEGL.so.1", RTLD_NOW | RTLD_GLOBAL);
+  void *(*get_display)(void *) = lib ? (void *(*)(void *))dlsym(lib, "eglGetDisplay") : NULL;
+  if (get_display == NULL) return;
+  setenv("__EGL_VENDOR_LIBRARY_FILENAMES", "/nonexistent/lull-no-egl-vendor.json", 1);
+  get_display(NULL);
+  unsetenv("__EGL_VENDOR_LIBRARY_FILENAMES");
+}
+
 int main(int argc, char **argv) {
   if (getenv("GDK_GL") == NULL) setenv("GDK_GL", "disable", 1); /* as Lull's window (memory.go) */
+  if (strcmp(getenv("GDK_GL"), "disable") == 0 && getenv("FLOOR_KEEP_EGL") == NULL) egl_off();
   gtk_init(&argc, &argv);
   GtkWidget *window = gtk_window_new(GTK_WINDOW_TOPLEVEL);
   gtk_window_set_title(GTK_WINDOW(window), "floor");

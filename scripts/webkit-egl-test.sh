@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# webkit-egl-test.sh BINARY — the production window's own process must not
+# load an EGL driver (Mesa, and LLVM through it) while its web process
+# does (app/egloff, memory.go skipUnusedEGL). The web process's maps show
+# the check can see the driver; the first painted list shows the window
+# still works without it.
+set -euo pipefail
+bin=$(realpath "$1")
+repo=$(cd "$(dirname "$0")/.." && pwd)
+for tool in xvfb-run dbus-run-session xdotool; do
+  command -v "$tool" >/dev/null || { echo "webkit-egl-test: $tool missing; run: make deps-test" >&2; exit 1; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+LULL_DEMO_INTERVAL=1h xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
+  set -u
+  bin=$1 tmp=$2
+  . "$3"
+  fail() { echo "webkit-egl-test: $*" >&2; cat "$tmp/app.log" >&2; exit 1; }
+  LULL_STARTUP_PROBE=1 "$bin" --demo --data "$tmp/data" --config "$tmp/none.toml" >"$tmp/app.log" 2>&1 &
+  app=$!
+  trap "kill $app 2>/dev/null; wait $app 2>/dev/null" EXIT
+  lull_window >/dev/null || fail "no Lull window appeared"
+  for _ in $(seq 1 150); do grep -q "^lull: first list painted" "$tmp/app.log" && break; sleep 0.2; done
+  grep -q "^lull: first list painted" "$tmp/app.log" || fail "the window never painted its list"
+  web=$(pgrep -P "$app" -x WebKitWebProces | head -n1)
+  [ -n "$web" ] || fail "no WebKit web process under Lull ($app)"
+  driver="libEGL_mesa|libLLVM|_dri\.so"
+  grep -Eq "$driver" "/proc/$web/maps" || fail "the web process maps no EGL driver, so this check cannot see one"
+  if grep -Eq "$driver" "/proc/$app/maps"; then
+    fail "Lull'"'"'s own process loaded an EGL driver: $(grep -Eo "[^/]*($driver)[^ ]*" "/proc/$app/maps" | sort -u | tr "\n" " ")"
+  fi
+  echo ok >"$tmp/result"
+' _ "$bin" "$tmp" "$repo/scripts/lib/lullwindow.sh" 2>&1 | grep -v -e "^dbus-daemon" -e "SpiRegistry" -e "Cannot connect to DBus" -e "XGetInputFocus" >&2 || true
+
+[ "$(cat "$tmp/result" 2>/dev/null)" = ok ] || { echo "webkit-egl-test: failed (see above)" >&2; exit 1; }
+echo "webkit-egl-test: the window painted with no EGL driver in Lull's process; its web process has one"
