@@ -50,8 +50,9 @@ func skipUnusedGL() {
 // skipUnusedEGL keeps Lull's own process from loading an EGL driver on an
 // X11 desktop (egloff). WebKitGTK opens an EGL display in the UI process
 // as it makes the web view, even with the GPU off, and on Linux that loads
-// Mesa and LLVM: about 25 MB of private memory and 100 ms of start-up CPU,
-// for nothing, since the window paints in software (docs/BENCHMARKS.md).
+// Mesa and LLVM: about 20 MB of private memory and tens of milliseconds of
+// start-up CPU, for nothing, since the window paints in software
+// (docs/BENCHMARKS.md).
 // The web process, a child, still gets its EGL. It runs only where
 // skipUnusedGL turned GDK's GL off (the user did not choose GDK_GL), and
 // only on X11, where it is tested; on Wayland GTK's own drawing may use
