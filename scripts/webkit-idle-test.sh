@@ -24,12 +24,7 @@ LULL_DEMO_INTERVAL=1h xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
   bin=$1 tmp=$2 idle=$3
   . "$4"
   fail() { echo "webkit-idle-test: $*" >&2; cat "$tmp/app.log" >&2; exit 1; }
-  LULL_STARTUP_PROBE=1 "$bin" --demo --data "$tmp/data" --config "$tmp/none.toml" >"$tmp/app.log" 2>&1 &
-  app=$!
-  trap "kill $app 2>/dev/null; wait $app 2>/dev/null" EXIT
-  lull_window >/dev/null || fail "no Lull window appeared"
-  for _ in $(seq 1 150); do grep -q "^lull: first list painted" "$tmp/app.log" && break; sleep 0.2; done
-  grep -q "^lull: first list painted" "$tmp/app.log" || fail "the window never painted its list"
+  lull_painted "$bin" "$tmp" || fail "$why"
   sleep 4 # the first body, the search catch-up and the sync settle
   # The web process is a child of the app (WebKit may run it in a sandbox
   # wrapper; its own name is WebKitWebProcess).
