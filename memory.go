@@ -52,11 +52,11 @@ func skipUnusedGL() {
 // as it makes the web view, even with the GPU off, and on Linux that loads
 // Mesa and LLVM: about 20 MB of private memory and tens of milliseconds of
 // start-up CPU, for nothing, since the window paints in software
-// (docs/BENCHMARKS.md).
-// The web process, a child, still gets its EGL. It runs only where
-// skipUnusedGL turned GDK's GL off (the user did not choose GDK_GL), and
-// only on X11, where it is tested; on Wayland GTK's own drawing may use
-// EGL. It must run before wails.Run starts GTK, and before any C thread.
+// (docs/BENCHMARKS.md). The web process, a child, still gets its EGL. It
+// runs only where skipUnusedGL turned GDK's GL off (the user did not choose
+// GDK_GL), and only on X11, where it is tested; on Wayland GTK's own drawing
+// may use EGL. It must run before wails.Run starts GTK, and before any C
+// thread.
 func skipUnusedEGL(log *slog.Logger) {
 	if runtime.GOOS != "linux" || os.Getenv("GDK_GL") != "disable" || !x11Session(os.Getenv) {
 		return

@@ -46,10 +46,10 @@ import "unsafe"
 // when libglvnd's libEGL.so.1 is present and now has no driver to offer, so
 // eglGetDisplay returns no display. It must run before anything in the
 // process calls EGL (before GTK starts), while no other C thread reads the
-// environment, since it sets and unsets a variable in C. It
-// returns false, changing nothing, when the user set
-// __EGL_VENDOR_LIBRARY_FILENAMES or __EGL_VENDOR_LIBRARY_DIRS, when there is
-// no libEGL.so.1, or when EGL already chose its drivers.
+// environment, since it sets and unsets a variable in C. It returns false,
+// changing nothing, when the user set __EGL_VENDOR_LIBRARY_FILENAMES or
+// __EGL_VENDOR_LIBRARY_DIRS, when there is no libEGL.so.1, or when EGL
+// already chose its drivers.
 func Disable() bool {
 	return C.egloff_disable() != 0
 }
