@@ -64,11 +64,12 @@ test-frontend: frontend/node_modules/.installed
 test-e2e: e2e/node_modules/.installed
 	cd e2e && LULL_DEV_BIN=../$(BIN)/lull-dev npm test
 
-test-desktop: ## the production binary under Xvfb + D-Bus: screenshot, notifications on the bus, tray, keys in the reader, no repaints at idle, no EGL driver in the UI process
+test-desktop: ## the production binary under Xvfb + D-Bus: screenshot, notifications on the bus, tray, keys in the reader, no repaints at idle, a j repaints two rows, no EGL driver in the UI process
 	scripts/screenshot.sh $(BIN)/lull /tmp/lull-test-shot.png
 	scripts/desktop-focus-test.sh $(BIN)/lull
 	scripts/webkit-reader-test.sh $(BIN)/lull
 	scripts/webkit-idle-test.sh $(BIN)/lull
+	scripts/webkit-keys-repaint-test.sh $(BIN)/lull
 	scripts/webkit-egl-test.sh $(BIN)/lull
 
 screenshot: deps-test build ## docs/screenshot.png of the sample workspace

@@ -1,6 +1,6 @@
 # lullwindow.sh — sourced inside an X session (xvfb-run) by the scripts that
 # drive the production window (screenshot.sh, webkit-reader-test.sh,
-# webkit-idle-test.sh, webkit-egl-test.sh).
+# webkit-idle-test.sh, webkit-keys-repaint-test.sh, webkit-egl-test.sh).
 
 # lull_window prints the id of Lull's visible window once it is mapped
 # (up to 20 s), or fails.
