@@ -26,19 +26,9 @@ LULL_DEMO_INTERVAL=1h xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
   fail() { echo "webkit-idle-test: $*" >&2; cat "$tmp/app.log" >&2; exit 1; }
   lull_painted "$bin" "$tmp" || fail "$why"
   sleep 4 # the first body, the search catch-up and the sync settle
-  # The web process is a child of the app (WebKit may run it in a sandbox
-  # wrapper; its own name is WebKitWebProcess).
-  web=$(pgrep -f "/WebKitWebProcess( |$)" | while read -r p; do
-    [ "$(ps -o comm= -p "$p")" = WebKitWebProces ] && echo "$p"; done | head -n1)
+  web=$(lull_web_process)
   [ -n "$web" ] || fail "no WebKit web process"
-  strace -f -e trace=ftruncate -o "$tmp/strace.txt" -p "$web" 2>"$tmp/strace.err" &
-  tracer=$!
-  # A tracer that could not attach would count nothing and pass: check it has.
-  for _ in $(seq 1 20); do
-    [ "$(awk "/^TracerPid:/ { print \$2 }" "/proc/$web/status")" != 0 ] && break
-    sleep 0.1
-  done
-  [ "$(awk "/^TracerPid:/ { print \$2 }" "/proc/$web/status")" != 0 ] || fail "strace could not attach to the web process: $(cat "$tmp/strace.err")"
+  trace_repaints "$web" "$tmp/strace.txt" -f || fail "$why"
   sleep "$idle"
   kill "$tracer"; wait "$tracer" 2>/dev/null || true
   grep -c "ftruncate(" "$tmp/strace.txt" >"$tmp/count" || true

@@ -31,3 +31,29 @@ lull_painted() {
   why="the window never painted its list"
   return 1
 }
+
+# lull_web_process prints the pid of the WebKit web process of the window
+# under test. WebKit may run it in a sandbox wrapper, so it is found by its
+# own name (WebKitWebProcess), not as a child of the app.
+lull_web_process() {
+  pgrep -f "/WebKitWebProcess( |$)" | while read -r p; do
+    [ "$(ps -o comm= -p "$p")" = WebKitWebProces ] && echo "$p"
+  done | head -n1
+}
+
+# trace_repaints PID FILE [FLAG...] traces PID's new bitmaps (WebKit fills
+# a fresh shared-memory file for each repaint, sized with ftruncate) into
+# FILE, with wall-clock times and any further strace FLAGs (-f for every
+# thread, at the cost of slowing them), and waits until strace is attached:
+# a tracer that is not would see nothing and pass. It leaves strace's pid in
+# $tracer, and returns 1 with the reason in $why when it cannot attach.
+trace_repaints() {
+  strace "${@:3}" -ttt -e trace=ftruncate -o "$2" -p "$1" 2>"$2.err" &
+  tracer=$!
+  for _ in $(seq 1 20); do
+    [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status")" != 0 ] && return 0
+    sleep 0.1
+  done
+  why="strace could not attach to the web process: $(cat "$2.err")"
+  return 1
+}
