@@ -19,8 +19,7 @@ LULL_DEMO_INTERVAL=1h xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
   . "$3"
   fail() { echo "webkit-egl-test: $*" >&2; cat "$tmp/app.log" >&2; exit 1; }
   lull_painted "$bin" "$tmp" || fail "$why"
-  web=$(lull_web_process)
-  [ -n "$web" ] || fail "no WebKit web process"
+  web=$(lull_web_process) || fail "no WebKit web process"
   driver="libEGL_mesa|libLLVM|_dri\.so"
   grep -Eq "$driver" "/proc/$web/maps" || fail "the web process maps no EGL driver, so this check cannot see one"
   if grep -Eq "$driver" "/proc/$app/maps"; then

@@ -26,8 +26,7 @@ LULL_DEMO_INTERVAL=1h xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
   fail() { echo "webkit-idle-test: $*" >&2; cat "$tmp/app.log" >&2; exit 1; }
   lull_painted "$bin" "$tmp" || fail "$why"
   sleep 4 # the first body, the search catch-up and the sync settle
-  web=$(lull_web_process)
-  [ -n "$web" ] || fail "no WebKit web process"
+  web=$(lull_web_process) || fail "no WebKit web process"
   trace_repaints "$web" "$tmp/strace.txt" -f || fail "$why"
   sleep "$idle"
   kill "$tracer"; wait "$tracer" 2>/dev/null || true

@@ -25,8 +25,7 @@ LULL_DEMO_INTERVAL=1h xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
   fail() { echo "webkit-keys-repaint-test: $*" >&2; cat "$tmp/app.log" >&2; exit 1; }
   lull_painted "$bin" "$tmp" || fail "$why"
   sleep 4 # the first body, the search catch-up and the sync settle
-  web=$(lull_web_process)
-  [ -n "$web" ] || fail "no WebKit web process"
+  web=$(lull_web_process) || fail "no WebKit web process"
   w=$(lull_window)
   xdotool windowfocus --sync "$w" 2>/dev/null || xdotool windowfocus "$w"
   sleep 0.5

@@ -33,12 +33,15 @@ lull_painted() {
 }
 
 # lull_web_process prints the pid of the WebKit web process of the window
-# under test. WebKit may run it in a sandbox wrapper, so it is found by its
-# own name (WebKitWebProcess), not as a child of the app.
+# under test, or fails when there is none. WebKit may run it in a sandbox
+# wrapper, so it is found by its own name (WebKitWebProcess), not as a
+# child of the app.
 lull_web_process() {
-  pgrep -f "/WebKitWebProcess( |$)" | while read -r p; do
+  local pid
+  pid=$(pgrep -f "/WebKitWebProcess( |$)" | while read -r p; do
     [ "$(ps -o comm= -p "$p")" = WebKitWebProces ] && echo "$p"
-  done | head -n1
+  done | head -n1)
+  [ -n "$pid" ] && echo "$pid"
 }
 
 # trace_repaints PID FILE [FLAG...] traces PID's new bitmaps (WebKit fills
